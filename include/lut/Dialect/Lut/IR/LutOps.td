@@ -1,0 +1,172 @@
+//===- LutOps.td - lut dialect operations ------------------*- tablegen -*-===//
+#ifndef LUT_OPS_TD
+#define LUT_OPS_TD
+
+include "lut/Dialect/Lut/IR/LutDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/IR/RegionKindInterface.td"
+
+//===----------------------------------------------------------------------===//
+// lut.mlp
+//===----------------------------------------------------------------------===//
+
+def Lut_MlpOp : Lut_Op<"mlp", [IsolatedFromAbove,
+    SingleBlockImplicitTerminator<"YieldOp">,
+    RecursiveMemoryEffects]> {
+  let summary = "One detected feed-forward block, with its dense body";
+  let description = [{
+    `lut.mlp` wraps one feed-forward (MLP/FFN) block of a transformer, as
+    found by `lut-detect-mlp`. Its single-block region is the original dense
+    computation, weights included (the region is isolated from above), so
+    the op can be evaluated as is, tapped for calibration, or inlined back.
+    The region's block arguments take the operands in order; `lut.yield`
+    returns the results.
+
+    `name` is the FFN's source name, taken from the ONNX node names (for
+    example `blocks.3.mlp`); passes and reports use it to refer to the FFN.
+
+    Shapes and types: any ranked tensors; the block argument types must equal
+    the operand types and the yielded types must equal the result types.
+
+    Errors: the verifier reports a mismatch in count or type between
+    operands and block arguments, or between results and yielded values, and
+    an empty `name`.
+
+    Lowering: `lut-lower` inlines the body in place of the op.
+
+    Example:
+
+    ```mlir
+    %y = lut.mlp "blocks.0.mlp" (%x) : (tensor<4x96xf32>) -> tensor<4x96xf32> {
+    ^bb0(%a: tensor<4x96xf32>):
+      ...
+      lut.yield %r : tensor<4x96xf32>
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Variadic<AnyRankedTensor>:$inputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let hasCustomAssemblyFormat = 1;
+  let hasRegionVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    OpBuilder<(ins "::llvm::StringRef":$name, "::mlir::ValueRange":$inputs,
+                   "::mlir::TypeRange":$resultTypes)>
+  ];
+}
+
+def Lut_YieldOp : Lut_Op<"yield", [Pure, Terminator, ReturnLike,
+    HasParent<"MlpOp">]> {
+  let summary = "Returns the results of a `lut.mlp` body";
+  let description = [{
+    Terminates the body of `lut.mlp`. Its operands become the results of the
+    enclosing op; their types must equal the op's result types (checked by
+    the `lut.mlp` verifier).
+  }];
+  let arguments = (ins Variadic<AnyType>:$values);
+  let builders = [OpBuilder<(ins), [{ /* nothing to yield */ }]>];
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+}
+
+//===----------------------------------------------------------------------===//
+// lut.lsh_encode
+//===----------------------------------------------------------------------===//
+
+def Lut_LshEncodeOp : Lut_Op<"lsh_encode", [Pure]> {
+  let summary = "LookupFFN hash: projection, sign bits, packed codes";
+  let description = [{
+    The locality-sensitive hash of LookupFFN (Zeng et al., ICML 2024,
+    arXiv:2403.07221, Sec. 3). For each row `n` of `x` it computes the
+    projection `z = x[n] · P + b` (`b` defaults to zero; a centring
+    `(x - μ)·P` is expressed as `b = -μ·P`), takes one sign bit per projected
+    dimension, and packs the bits of each group of `bits` consecutive
+    dimensions into one code:
+
+    ```
+    codes[n, h] = sum_{j < k} (z[n, h*k + j] > 0 ? 1 : 0) << j
+    ```
+
+    Operands and shapes:
+    * `x`: `tensor<N x D x f32>`, the (normalized) FFN input;
+    * `projection`: `tensor<D x (H*k) x f32>`, the hyperplanes as columns;
+    * `bias` (optional): `tensor<(H*k) x f32>`.
+
+    Attribute `bits` is `k`, the hash bits per table, in `[1, 16]`.
+    The result `codes` is `tensor<N x H x i32>` with values in `[0, 2^k)`:
+    an index into the `2^k` rows of each table of a `lut.gather_sum`.
+
+    Errors: the verifier reports ranks other than the above, a `D` or `H*k`
+    mismatch, a second dimension of `projection` that is not a multiple of
+    `bits`, `bits` out of range, and a result shape other than `N x H`.
+
+    Lowering (`lut-lower`): a `linalg.matmul` for `z` followed by a
+    `linalg.generic` that packs the bits.
+  }];
+  let arguments = (ins
+    RankedTensorOf<[F32]>:$x,
+    RankedTensorOf<[F32]>:$projection,
+    Optional<RankedTensorOf<[F32]>>:$bias,
+    ConfinedAttr<I64Attr, [IntMinValue<1>, IntMaxValue<16>]>:$bits);
+  let results = (outs RankedTensorOf<[I32]>:$codes);
+  let assemblyFormat = [{
+    $x `,` $projection (`bias` $bias^)? `bits` `=` $bits attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// lut.gather_sum
+//===----------------------------------------------------------------------===//
+
+def Lut_GatherSumOp : Lut_Op<"gather_sum", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Sum of one row gathered from each of H tables";
+  let description = [{
+    The table read of LookupFFN (Zeng et al., ICML 2024), which is also the
+    aggregation step of product-quantized matmul (MADDNESS, Blalock and
+    Guttag, ICML 2021):
+
+    ```
+    y[n, m] = sum_h w[n, h] * s[h, m] * T[h, codes[n, h], m] + b[m]
+    ```
+
+    Operands and shapes:
+    * `codes`: `tensor<N x H x iK>` (any signless integer width), each value
+      an index in `[0, R)`;
+    * `tables`: `tensor<H x R x M x T>`, where `T` is `f32`, `f16`, `bf16` or
+      `i8`; `R` is the number of rows of each table (`2^k` for `k` hash bits,
+      or the number of prototypes of a codebook);
+    * `weights` (optional): `tensor<N x H x f32>`, per-table scores `w`
+      (1 when absent);
+    * `bias` (optional): `tensor<M x f32>` (0 when absent);
+    * `scales` (optional): `tensor<H x M x f32>`, the dequantization scales
+      `s` of `i8` tables; required for `i8` tables, and not allowed for
+      floating-point tables (where `s` = 1).
+
+    The result is `tensor<N x M x f32>`. The sum is accumulated in f32.
+
+    Errors: the verifier reports wrong ranks, mismatched `N`, `H` or `M`,
+    an `i8` table without `scales` or a float table with them, and, when
+    `codes` is a constant, any code outside `[0, R)`. Codes out of range at
+    run time are undefined behaviour, as for any gather.
+
+    Lowering (`lut-lower`): a `linalg.generic` with a reduction over `h`
+    whose body reads the table with `tensor.extract`.
+  }];
+  let arguments = (ins
+    RankedTensorOf<[AnySignlessInteger]>:$codes,
+    RankedTensorOf<[F32, F16, BF16, I8]>:$tables,
+    Optional<RankedTensorOf<[F32]>>:$weights,
+    Optional<RankedTensorOf<[F32]>>:$bias,
+    Optional<RankedTensorOf<[F32]>>:$scales);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $codes `,` $tables (`weights` $weights^)? (`bias` $bias^)?
+    (`scales` $scales^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // LUT_OPS_TD

@@ -1,0 +1,87 @@
+//===- Import.h - ONNX to MLIR importer -------------------------*- C++ -*-===//
+//
+// Imports an ONNX ModelProto (ONNX IR spec, opsets 7 to 17 of the default
+// domain) into a `builtin.module` holding one `func.func @main_graph` whose
+// body is linalg/tensor/arith/math on statically shaped tensors.
+//
+// In the manner of onnx-mlir's frontend, but lowering each ONNX node directly
+// to upstream dialects. The importer
+//  * parses the protobuf, runs ONNX's checker and ONNX's shape inference;
+//  * reads initializers, including external-data tensors (paths relative to
+//    the model's directory), and turns large ones into `dense_resource`
+//    blobs so that they are never expanded into text;
+//  * evaluates shape computations (Shape, Gather, Concat, ...) on constants
+//    at import time, since every shape is static;
+//  * names each op by a `NameLoc` of its ONNX node name (or, for unnamed
+//    nodes, its first output name), so later passes can report
+//    `blocks.3.mlp` rather than `%123`.
+//
+// Function arguments and results carry `lut.name` (the ONNX value name) and
+// `lut.dtype` (the ONNX TensorProto data type name, e.g. "float", "uint8")
+// attributes, from which lutc derives the compiled model's signature.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LUT_TARGET_ONNX_IMPORT_H
+#define LUT_TARGET_ONNX_IMPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class MLIRContext;
+} // namespace mlir
+
+namespace lut {
+
+/// Options of the ONNX importer.
+struct OnnxImportOptions {
+  /// Fixes the dimensions of graph inputs, in the manner of onnx-mlir's
+  /// `--shapeInformation`: input name -> full shape. Every graph input with a
+  /// dynamic (symbolic or unknown) dimension must appear here. A dim of -1
+  /// keeps the model's own static value.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Initializers with more elements than this become `dense_resource`
+  /// blobs; smaller ones are inline `dense<...>` attributes.
+  int64_t resourceThreshold = 64;
+  /// Name of the generated entry function.
+  std::string funcName = "main_graph";
+  /// Run ONNX's checker (onnx::checker::check_model) before importing.
+  bool runChecker = true;
+};
+
+/// What went wrong when an import fails.
+enum class OnnxImportStatus {
+  Success = 0,
+  /// The input is malformed or inconsistent: unreadable file, bad protobuf,
+  /// checker or shape-inference failure, dangling edge, wrong types/shapes.
+  InvalidModel = 1,
+  /// The model is valid but uses an op, attribute value, dtype or opset that
+  /// lut-mlir does not support.
+  Unsupported = 3,
+};
+
+/// Parses a `--shape-info` string: `name:d0xd1x...[,name2:...]`, e.g.
+/// `input:1x3x224x224,mask:1x128`. A dim written `-1` keeps the model's.
+/// Returns false and sets `error` on a malformed string.
+bool parseShapeInfo(llvm::StringRef text, OnnxImportOptions &options,
+                    std::string &error);
+
+/// Imports the ONNX model file at `path` into a new module in `context`.
+/// Diagnostics go through the context's diagnostic engine, located at the
+/// model file and at the ONNX node at fault (its name, op type and opset).
+/// Returns a null module on failure and sets `status` to the failure class.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxFile(llvm::StringRef path, mlir::MLIRContext *context,
+               const OnnxImportOptions &options, OnnxImportStatus &status);
+
+/// Registers in `registry` every dialect the importer produces.
+void registerOnnxImportDialects(mlir::DialectRegistry &registry);
+
+} // namespace lut
+
+#endif
