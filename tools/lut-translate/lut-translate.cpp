@@ -13,6 +13,8 @@
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
@@ -54,6 +56,9 @@ static int fail(const Twine &msg) {
 
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
   cl::HideUnrelatedOptions(cat);
   cl::ParseCommandLineOptions(argc, argv, "lut-mlir translation tool\n");
   if (mode == Mode::None)

@@ -16,6 +16,8 @@
 #include "lut/Target/ONNX/Import.h"
 
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -70,6 +72,9 @@ static int fail(const Twine &msg, int code = 1) {
 
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
   cl::HideUnrelatedOptions(lutcCat);
   cl::ParseCommandLineOptions(
       argc, argv,

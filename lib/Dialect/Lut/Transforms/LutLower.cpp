@@ -54,13 +54,21 @@ void lowerLshEncode(IRRewriter &rewriter, LshEncodeOp op) {
                 .getResult(0);
   auto codesTy = op.getCodes().getType();
   Value init = zeroFilled(rewriter, loc, codesTy);
+  // View z as N x H x k (and the bias as H x k) so that every loop is a
+  // plain dimension of some operand.
+  int64_t h = cols / k;
+  auto z3Ty = RankedTensorType::get({n, h, k}, rewriter.getF32Type());
+  Value z3 = tensor::ExpandShapeOp::create(
+      rewriter, loc, z3Ty, z, SmallVector<ReassociationIndices>{{0}, {1, 2}});
   AffineExpr dn, dh, dj;
   bindDims(ctx, dn, dh, dj);
-  SmallVector<AffineMap> maps{AffineMap::get(3, 0, {dn, dh * k + dj}, ctx)};
-  SmallVector<Value> ins{z};
+  SmallVector<AffineMap> maps{AffineMap::get(3, 0, {dn, dh, dj}, ctx)};
+  SmallVector<Value> ins{z3};
   if (Value b = op.getBias()) {
-    maps.push_back(AffineMap::get(3, 0, {dh * k + dj}, ctx));
-    ins.push_back(b);
+    auto b2Ty = RankedTensorType::get({h, k}, rewriter.getF32Type());
+    maps.push_back(AffineMap::get(3, 0, {dh, dj}, ctx));
+    ins.push_back(tensor::ExpandShapeOp::create(
+        rewriter, loc, b2Ty, b, SmallVector<ReassociationIndices>{{0, 1}}));
   }
   maps.push_back(AffineMap::get(3, 0, {dn, dh}, ctx));
   bool hasBias = static_cast<bool>(op.getBias());

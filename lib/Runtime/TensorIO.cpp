@@ -1,0 +1,1029 @@
+//===- TensorIO.cpp - Reading and writing tensors in .npy and .pb files ---===//
+//
+// Implements include/lut/Runtime/TensorIO.h.
+//
+// .npy format reference: numpy/lib/format.py ("NEP 1"). A file is
+//   "\x93NUMPY" major minor  header_len (u16 LE for 1.x, u32 LE for 2.x/3.x)
+//   header: a Python dict literal {'descr': ..., 'fortran_order': ...,
+//           'shape': (...), } padded with spaces and ended by '\n'
+//   the raw data.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lut/Runtime/TensorIO.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <string_view>
+#include <type_traits>
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "TensorIO assumes a little-endian host");
+
+using namespace lut::runtime;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Shared helpers
+//===----------------------------------------------------------------------===//
+
+/// Creates an owning, zero-filled tensor; on failure puts the runtime's
+/// message into `error`.
+TensorPtr makeTensor(const std::vector<int64_t> &shape, LutDType dtype,
+                     std::string &error) {
+  TensorPtr t(lutTensorCreateEmpty(shape.data(),
+                                   static_cast<int64_t>(shape.size()), dtype));
+  if (!t)
+    error = lutGetLastError();
+  return t;
+}
+
+std::string dtypeName(LutDType dtype) {
+  if (const char *name = lutDTypeName(dtype))
+    return name;
+  return "<dtype " + std::to_string(static_cast<int>(dtype)) + ">";
+}
+
+/// RAII FILE*.
+struct File {
+  std::FILE *f = nullptr;
+  explicit File(std::FILE *f) : f(f) {}
+  File(const File &) = delete;
+  File &operator=(const File &) = delete;
+  ~File() {
+    if (f)
+      std::fclose(f);
+  }
+};
+
+/// Opens `path` for reading and returns its size; fails for directories and
+/// unreadable files.
+bool openForRead(const std::string &path, File &file, uint64_t &size,
+                 std::string &error) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    error = path + ": cannot open: " + std::strerror(errno);
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    error = path + ": is a directory, not a tensor file";
+    return false;
+  }
+  file.f = std::fopen(path.c_str(), "rb");
+  if (!file.f) {
+    error = path + ": cannot open: " + std::strerror(errno);
+    return false;
+  }
+  size = static_cast<uint64_t>(st.st_size);
+  return true;
+}
+
+/// Reads exactly `n` bytes; `what` describes them for the error message.
+bool readExactly(File &file, void *dst, size_t n, const std::string &path,
+                 const char *what, std::string &error) {
+  if (n == 0)
+    return true;
+  size_t got = std::fread(dst, 1, n, file.f);
+  if (got != n) {
+    if (std::ferror(file.f))
+      error = path + ": read error in " + what + ": " + std::strerror(errno);
+    else
+      error = path + ": truncated " + what + " (expected " +
+              std::to_string(n) + " bytes, found " + std::to_string(got) + ")";
+    return false;
+  }
+  return true;
+}
+
+/// Writes `bytes` to `path`, replacing it.
+bool writeFile(const std::string &path, std::string_view bytes,
+               std::string &error) {
+  std::FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f) {
+    error = path + ": cannot open for writing: " + std::strerror(errno);
+    return false;
+  }
+  size_t written = bytes.empty() ? 0 : std::fwrite(bytes.data(), 1, bytes.size(), f);
+  int writeErrno = errno;
+  bool ok = written == bytes.size();
+  if (std::fclose(f) != 0 && ok) {
+    writeErrno = errno;
+    ok = false;
+  }
+  if (!ok) {
+    error = path + ": write failed: " + std::strerror(writeErrno);
+    return false;
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// .npy header
+//===----------------------------------------------------------------------===//
+
+constexpr char kNpyMagic[] = "\x93NUMPY";
+constexpr size_t kNpyMagicLen = 6;
+
+struct NpyHeader {
+  std::string descr;
+  bool fortranOrder = false;
+  std::vector<int64_t> shape;
+};
+
+/// A minimal parser for the Python literal dict of a .npy header.
+class HeaderParser {
+public:
+  explicit HeaderParser(std::string_view text) : text(text) {}
+
+  bool parse(NpyHeader &header, std::string &error) {
+    bool haveDescr = false, haveOrder = false, haveShape = false;
+    skipSpace();
+    if (!consume('{'))
+      return fail("expected '{'", error);
+    while (true) {
+      skipSpace();
+      if (consume('}'))
+        break;
+      std::string key;
+      if (!parseString(key))
+        return fail("expected a quoted key", error);
+      skipSpace();
+      if (!consume(':'))
+        return fail("expected ':' after '" + key + "'", error);
+      skipSpace();
+      if (key == "descr") {
+        if (peek() == '[')
+          return fail("structured dtypes (a list descr) are not supported",
+                      error);
+        if (!parseString(header.descr))
+          return fail("expected a quoted string for 'descr'", error);
+        haveDescr = true;
+      } else if (key == "fortran_order") {
+        if (consumeWord("True"))
+          header.fortranOrder = true;
+        else if (consumeWord("False"))
+          header.fortranOrder = false;
+        else
+          return fail("expected True or False for 'fortran_order'", error);
+        haveOrder = true;
+      } else if (key == "shape") {
+        if (!parseShape(header.shape, error))
+          return false;
+        haveShape = true;
+      } else {
+        return fail("unexpected key '" + key + "'", error);
+      }
+      skipSpace();
+      if (consume(','))
+        continue;
+      if (consume('}'))
+        break;
+      return fail("expected ',' or '}'", error);
+    }
+    skipSpace();
+    if (pos != text.size())
+      return fail("unexpected text after '}'", error);
+    if (!haveDescr)
+      return fail("missing key 'descr'", error);
+    if (!haveOrder)
+      return fail("missing key 'fortran_order'", error);
+    if (!haveShape)
+      return fail("missing key 'shape'", error);
+    return true;
+  }
+
+private:
+  std::string_view text;
+  size_t pos = 0;
+
+  bool fail(const std::string &what, std::string &error) {
+    error = "invalid .npy header (" + what + " at offset " +
+            std::to_string(pos) + "): " + std::string(text);
+    while (!error.empty() && (error.back() == '\n' || error.back() == ' '))
+      error.pop_back();
+    return false;
+  }
+  char peek() const { return pos < text.size() ? text[pos] : '\0'; }
+  void skipSpace() {
+    while (pos < text.size() &&
+           (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' ||
+            text[pos] == '\r'))
+      ++pos;
+  }
+  bool consume(char c) {
+    if (peek() != c)
+      return false;
+    ++pos;
+    return true;
+  }
+  bool consumeWord(std::string_view word) {
+    if (text.substr(pos, word.size()) != word)
+      return false;
+    pos += word.size();
+    return true;
+  }
+  bool parseString(std::string &out) {
+    char quote = peek();
+    if (quote != '\'' && quote != '"')
+      return false;
+    size_t end = text.find(quote, pos + 1);
+    if (end == std::string_view::npos)
+      return false;
+    out = std::string(text.substr(pos + 1, end - pos - 1));
+    pos = end + 1;
+    return true;
+  }
+  bool parseShape(std::vector<int64_t> &shape, std::string &error) {
+    shape.clear();
+    if (!consume('('))
+      return fail("expected a tuple for 'shape'", error);
+    while (true) {
+      skipSpace();
+      if (consume(')'))
+        return true;
+      if (peek() == '-')
+        return fail("negative dimension in 'shape'", error);
+      if (!std::isdigit(static_cast<unsigned char>(peek())))
+        return fail("expected a non-negative integer in 'shape'", error);
+      int64_t v = 0;
+      while (std::isdigit(static_cast<unsigned char>(peek()))) {
+        if (__builtin_mul_overflow(v, 10, &v) ||
+            __builtin_add_overflow(v, static_cast<int64_t>(peek() - '0'), &v))
+          return fail("dimension too large in 'shape'", error);
+        ++pos;
+      }
+      consume('L'); // Python 2 long literal
+      shape.push_back(v);
+      skipSpace();
+      if (consume(','))
+        continue;
+      if (consume(')'))
+        return true;
+      return fail("expected ',' or ')' in 'shape'", error);
+    }
+  }
+};
+
+/// Maps a NumPy descr to a runtime dtype.
+bool descrToDType(const std::string &descr, LutDType &dtype,
+                  std::string &error) {
+  static const std::string kSupported =
+      "supported: <f4 float, <f8 double, <f2 float16, |V2 bfloat16, |i1 <i2 "
+      "<i4 <i8, |u1 <u2 <u4 <u8, |b1 bool";
+  std::string body = descr;
+  char order = '=';
+  if (!body.empty() && std::strchr("<>|=", body[0])) {
+    order = body[0];
+    body = body.substr(1);
+  }
+  struct Entry {
+    const char *code;
+    LutDType dtype;
+  };
+  static const Entry kTable[] = {
+      {"f4", LUT_DTYPE_FLOAT},   {"f8", LUT_DTYPE_DOUBLE},
+      {"f2", LUT_DTYPE_FLOAT16}, {"V2", LUT_DTYPE_BFLOAT16},
+      {"i1", LUT_DTYPE_INT8},    {"i2", LUT_DTYPE_INT16},
+      {"i4", LUT_DTYPE_INT32},   {"i8", LUT_DTYPE_INT64},
+      {"u1", LUT_DTYPE_UINT8},   {"u2", LUT_DTYPE_UINT16},
+      {"u4", LUT_DTYPE_UINT32},  {"u8", LUT_DTYPE_UINT64},
+      {"b1", LUT_DTYPE_BOOL},
+  };
+  for (const Entry &e : kTable) {
+    if (body != e.code)
+      continue;
+    if (order == '>' && lutDTypeSize(e.dtype) > 1) {
+      error = "big-endian dtype '" + descr +
+              "' is not supported; convert it with arr.astype(arr.dtype."
+              "newbyteorder('<'))";
+      return false;
+    }
+    dtype = e.dtype;
+    return true;
+  }
+  std::string kind;
+  if (!body.empty()) {
+    switch (body[0]) {
+    case 'c':
+      kind = " (complex)";
+      break;
+    case 'O':
+      kind = " (Python objects)";
+      break;
+    case 'U':
+    case 'S':
+    case 'a':
+      kind = " (strings)";
+      break;
+    case 'M':
+    case 'm':
+      kind = " (datetime)";
+      break;
+    case 'f':
+      kind = " (this float width)";
+      break;
+    default:
+      break;
+    }
+  }
+  error = "unsupported dtype '" + descr + "'" + kind + "; " + kSupported;
+  return false;
+}
+
+const char *dtypeToDescr(LutDType dtype) {
+  switch (dtype) {
+  case LUT_DTYPE_FLOAT:
+    return "<f4";
+  case LUT_DTYPE_DOUBLE:
+    return "<f8";
+  case LUT_DTYPE_FLOAT16:
+    return "<f2";
+  case LUT_DTYPE_BFLOAT16:
+    return "|V2";
+  case LUT_DTYPE_INT8:
+    return "|i1";
+  case LUT_DTYPE_INT16:
+    return "<i2";
+  case LUT_DTYPE_INT32:
+    return "<i4";
+  case LUT_DTYPE_INT64:
+    return "<i8";
+  case LUT_DTYPE_UINT8:
+    return "|u1";
+  case LUT_DTYPE_UINT16:
+    return "<u2";
+  case LUT_DTYPE_UINT32:
+    return "<u4";
+  case LUT_DTYPE_UINT64:
+    return "<u8";
+  case LUT_DTYPE_BOOL:
+    return "|b1";
+  default:
+    return nullptr;
+  }
+}
+
+/// Decodes the fixed prefix (magic, version, header length). `avail` bytes
+/// are available at `p`. Sets the prefix length and the header length.
+bool decodeNpyPrefix(const unsigned char *p, size_t avail, size_t &prefixLen,
+                     size_t &headerLen, std::string &error) {
+  if (avail < kNpyMagicLen || std::memcmp(p, kNpyMagic, kNpyMagicLen) != 0) {
+    error = "not a .npy file (bad magic; expected \\x93NUMPY)";
+    return false;
+  }
+  if (avail < 8) {
+    error = "truncated .npy file (no format version)";
+    return false;
+  }
+  unsigned major = p[6], minor = p[7];
+  if (major == 1) {
+    prefixLen = 10;
+  } else if (major == 2 || major == 3) {
+    prefixLen = 12;
+  } else {
+    error = "unsupported .npy format version " + std::to_string(major) + "." +
+            std::to_string(minor) + " (supported: 1.0, 2.0, 3.0)";
+    return false;
+  }
+  if (avail < prefixLen) {
+    error = "truncated .npy file (incomplete header length)";
+    return false;
+  }
+  if (major == 1)
+    headerLen = size_t(p[8]) | size_t(p[9]) << 8;
+  else
+    headerLen = size_t(p[8]) | size_t(p[9]) << 8 | size_t(p[10]) << 16 |
+                size_t(p[11]) << 24;
+  return true;
+}
+
+/// Parses the header text and validates it; computes the tensor's dtype and
+/// data size.
+bool decodeNpyHeader(std::string_view text, NpyHeader &header,
+                     LutDType &dtype, size_t &dataBytes, std::string &error) {
+  if (!HeaderParser(text).parse(header, error))
+    return false;
+  if (!descrToDType(header.descr, dtype, error))
+    return false;
+  if (header.fortranOrder) {
+    // A Fortran-order array of rank <= 1 has the same layout as C order, but
+    // NumPy never writes those with fortran_order True, so reject uniformly.
+    error = "Fortran-order arrays are not supported; save the array with "
+            "np.save(path, np.ascontiguousarray(a))";
+    return false;
+  }
+  int64_t count = 1;
+  for (int64_t d : header.shape)
+    if (__builtin_mul_overflow(count, d, &count)) {
+      error = "the element count of shape " + shapeToString(header.shape) +
+              " overflows";
+      return false;
+    }
+  int64_t bytes;
+  if (__builtin_mul_overflow(count, static_cast<int64_t>(lutDTypeSize(dtype)),
+                             &bytes)) {
+    error = "the byte size of shape " + shapeToString(header.shape) +
+            " overflows";
+    return false;
+  }
+  if (header.shape.size() > LUT_MAX_RANK) {
+    error = "rank " + std::to_string(header.shape.size()) +
+            " exceeds the maximum of " + std::to_string(LUT_MAX_RANK);
+    return false;
+  }
+  dataBytes = static_cast<size_t>(bytes);
+  return true;
+}
+
+std::string dataSizeMismatch(size_t expected, uint64_t found,
+                             const NpyHeader &header) {
+  if (found < expected)
+    return "truncated .npy data: shape " + shapeToString(header.shape) +
+           " of '" + header.descr + "' needs " + std::to_string(expected) +
+           " bytes, the file has " + std::to_string(found);
+  return "the .npy file has " + std::to_string(found - expected) +
+         " unexpected bytes after the data of shape " +
+         shapeToString(header.shape) + " ('" + header.descr + "')";
+}
+
+//===----------------------------------------------------------------------===//
+// TensorProto
+//===----------------------------------------------------------------------===//
+
+bool protoDTypeToLut(int32_t dataType, LutDType &dtype, std::string &error) {
+  switch (dataType) {
+  case onnx::TensorProto::UNDEFINED:
+    error = "TensorProto has no data_type (UNDEFINED); is this really a "
+            "serialized TensorProto?";
+    return false;
+  case onnx::TensorProto::STRING:
+    error = "TensorProto of data_type STRING is not supported";
+    return false;
+  case onnx::TensorProto::COMPLEX64:
+  case onnx::TensorProto::COMPLEX128:
+    error = "complex TensorProtos are not supported";
+    return false;
+  default:
+    break;
+  }
+  auto d = static_cast<LutDType>(dataType);
+  if (lutDTypeSize(d) == 0) {
+    error = "unsupported TensorProto data_type " + std::to_string(dataType);
+    return false;
+  }
+  dtype = d;
+  return true;
+}
+
+/// Copies a repeated numeric field into `out` (element type `T`), checking
+/// that each value fits in `T`.
+template <typename T, typename Field>
+bool copyTyped(const Field &field, const char *fieldName, void *out,
+               LutDType dtype, std::string &error) {
+  T *dst = static_cast<T *>(out);
+  for (int i = 0; i < field.size(); ++i) {
+    auto v = field.Get(i);
+    using V = decltype(v);
+    if constexpr (std::is_integral_v<V> && std::is_integral_v<T> &&
+                  !std::is_same_v<T, V>) {
+      bool inRange;
+      if constexpr (std::is_signed_v<V> == std::is_signed_v<T>)
+        inRange = v >= static_cast<V>(std::numeric_limits<T>::min()) &&
+                  v <= static_cast<V>(std::numeric_limits<T>::max());
+      else if constexpr (std::is_signed_v<V>) // signed field, unsigned T
+        inRange = v >= 0 && static_cast<std::make_unsigned_t<V>>(v) <=
+                                std::numeric_limits<T>::max();
+      else // unsigned field, signed T
+        inRange = v <= static_cast<std::make_unsigned_t<T>>(
+                           std::numeric_limits<T>::max());
+      if (!inRange) {
+        error = std::string(fieldName) + "[" + std::to_string(i) + "] = " +
+                std::to_string(v) + " is out of range for " + dtypeName(dtype);
+        return false;
+      }
+    }
+    dst[i] = static_cast<T>(v);
+  }
+  return true;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Public API
+//===----------------------------------------------------------------------===//
+
+namespace lut::runtime {
+
+std::optional<TensorFileFormat>
+tensorFileFormatFromPath(const std::string &path) {
+  size_t slash = path.find_last_of('/');
+  size_t dot = path.find_last_of('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash))
+    return std::nullopt;
+  std::string ext = path.substr(dot);
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (ext == ".npy")
+    return TensorFileFormat::Npy;
+  if (ext == ".pb")
+    return TensorFileFormat::TensorProto;
+  return std::nullopt;
+}
+
+std::string shapeToString(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += ',';
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+std::vector<int64_t> tensorShape(const LutTensor *tensor) {
+  if (!tensor)
+    return {};
+  const int64_t *shape = lutTensorGetShape(tensor);
+  return std::vector<int64_t>(shape, shape + lutTensorGetRank(tensor));
+}
+
+TensorPtr parseNpy(const void *data, size_t size, std::string &error) {
+  if (!data && size) {
+    error = "null .npy buffer";
+    return nullptr;
+  }
+  auto *p = static_cast<const unsigned char *>(data);
+  size_t prefixLen, headerLen;
+  if (!decodeNpyPrefix(p, size, prefixLen, headerLen, error))
+    return nullptr;
+  if (size - prefixLen < headerLen) {
+    error = "truncated .npy header (expected " + std::to_string(headerLen) +
+            " bytes, found " + std::to_string(size - prefixLen) + ")";
+    return nullptr;
+  }
+  NpyHeader header;
+  LutDType dtype;
+  size_t dataBytes;
+  if (!decodeNpyHeader(
+          std::string_view(reinterpret_cast<const char *>(p) + prefixLen,
+                           headerLen),
+          header, dtype, dataBytes, error))
+    return nullptr;
+  size_t offset = prefixLen + headerLen;
+  if (size - offset != dataBytes) {
+    error = dataSizeMismatch(dataBytes, size - offset, header);
+    return nullptr;
+  }
+  TensorPtr t = makeTensor(header.shape, dtype, error);
+  if (!t)
+    return nullptr;
+  if (dataBytes)
+    std::memcpy(lutTensorGetData(t.get()), p + offset, dataBytes);
+  return t;
+}
+
+TensorPtr readNpy(const std::string &path, std::string &error) {
+  File file(nullptr);
+  uint64_t fileSize;
+  if (!openForRead(path, file, fileSize, error))
+    return nullptr;
+  unsigned char prefix[12];
+  size_t got = std::fread(prefix, 1, sizeof(prefix), file.f);
+  if (std::ferror(file.f)) {
+    error = path + ": read error: " + std::strerror(errno);
+    return nullptr;
+  }
+  size_t prefixLen, headerLen;
+  if (!decodeNpyPrefix(prefix, got, prefixLen, headerLen, error)) {
+    error = path + ": " + error;
+    return nullptr;
+  }
+  if (std::fseek(file.f, static_cast<long>(prefixLen), SEEK_SET) != 0) {
+    error = path + ": seek failed: " + std::strerror(errno);
+    return nullptr;
+  }
+  if (fileSize - prefixLen < headerLen) {
+    error = path + ": truncated .npy header (expected " +
+            std::to_string(headerLen) + " bytes, found " +
+            std::to_string(fileSize - prefixLen) + ")";
+    return nullptr;
+  }
+  std::string headerText(headerLen, '\0');
+  if (!readExactly(file, headerText.data(), headerLen, path, ".npy header",
+                   error))
+    return nullptr;
+  NpyHeader header;
+  LutDType dtype;
+  size_t dataBytes;
+  if (!decodeNpyHeader(headerText, header, dtype, dataBytes, error)) {
+    error = path + ": " + error;
+    return nullptr;
+  }
+  uint64_t remaining = fileSize - prefixLen - headerLen;
+  if (remaining != dataBytes) {
+    error = path + ": " + dataSizeMismatch(dataBytes, remaining, header);
+    return nullptr;
+  }
+  TensorPtr t = makeTensor(header.shape, dtype, error);
+  if (!t) {
+    error = path + ": " + error;
+    return nullptr;
+  }
+  if (!readExactly(file, lutTensorGetData(t.get()), dataBytes, path,
+                   ".npy data", error))
+    return nullptr;
+  return t;
+}
+
+bool serializeNpy(const LutTensor *tensor, std::string &out,
+                  std::string &error) {
+  if (!tensor) {
+    error = "cannot write a null tensor";
+    return false;
+  }
+  LutDType dtype = lutTensorGetDType(tensor);
+  const char *descr = dtypeToDescr(dtype);
+  if (!descr) {
+    error = "cannot write dtype " + dtypeName(dtype) + " to .npy";
+    return false;
+  }
+  std::vector<int64_t> shape = tensorShape(tensor);
+  std::string shapeText = "(";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      shapeText += ", ";
+    shapeText += std::to_string(shape[i]);
+  }
+  if (shape.size() == 1)
+    shapeText += ",";
+  shapeText += ")";
+  std::string dict = std::string("{'descr': '") + descr +
+                     "', 'fortran_order': False, 'shape': " + shapeText + ", }";
+
+  // Pad so that the data starts at a multiple of 64 bytes, as NumPy does.
+  auto paddedHeader = [&](size_t prefixLen) {
+    size_t total = prefixLen + dict.size() + 1; // + '\n'
+    size_t pad = (64 - total % 64) % 64;
+    return dict + std::string(pad, ' ') + "\n";
+  };
+  std::string header = paddedHeader(10);
+  unsigned char major = 1;
+  if (header.size() > 0xffff) {
+    header = paddedHeader(12);
+    major = 2;
+  }
+  size_t dataBytes = lutTensorGetSizeInBytes(tensor);
+  out.clear();
+  out.reserve(12 + header.size() + dataBytes);
+  out.append(kNpyMagic, kNpyMagicLen);
+  out.push_back(static_cast<char>(major));
+  out.push_back(0);
+  size_t hl = header.size();
+  out.push_back(static_cast<char>(hl & 0xff));
+  out.push_back(static_cast<char>((hl >> 8) & 0xff));
+  if (major == 2) {
+    out.push_back(static_cast<char>((hl >> 16) & 0xff));
+    out.push_back(static_cast<char>((hl >> 24) & 0xff));
+  }
+  out += header;
+  if (dataBytes)
+    out.append(static_cast<const char *>(lutTensorGetData(tensor)), dataBytes);
+  return true;
+}
+
+bool writeNpy(const std::string &path, const LutTensor *tensor,
+              std::string &error) {
+  std::string bytes;
+  if (!serializeNpy(tensor, bytes, error)) {
+    error = path + ": " + error;
+    return false;
+  }
+  return writeFile(path, bytes, error);
+}
+
+TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
+                          std::string &error) {
+  LutDType dtype;
+  if (!protoDTypeToLut(proto.data_type(), dtype, error))
+    return nullptr;
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL ||
+      proto.external_data_size() > 0) {
+    error = "TensorProto '" + proto.name() +
+            "' uses external data, which is not supported";
+    return nullptr;
+  }
+  if (proto.has_segment()) {
+    error = "segmented TensorProtos are not supported";
+    return nullptr;
+  }
+  std::vector<int64_t> shape(proto.dims().begin(), proto.dims().end());
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] < 0) {
+      error = "TensorProto dimension " + std::to_string(i) +
+              " is negative (" + std::to_string(shape[i]) + ")";
+      return nullptr;
+    }
+  TensorPtr t = makeTensor(shape, dtype, error);
+  if (!t)
+    return nullptr;
+  const int64_t count = lutTensorGetNumElements(t.get());
+  const size_t bytes = lutTensorGetSizeInBytes(t.get());
+  void *dst = lutTensorGetData(t.get());
+
+  // Which typed field holds this dtype, and how many values each typed field
+  // has (to reject data in the wrong field).
+  struct FieldUse {
+    const char *name;
+    int size;
+  };
+  const FieldUse fields[] = {
+      {"float_data", proto.float_data_size()},
+      {"int32_data", proto.int32_data_size()},
+      {"int64_data", proto.int64_data_size()},
+      {"double_data", proto.double_data_size()},
+      {"uint64_data", proto.uint64_data_size()},
+      {"string_data", proto.string_data_size()},
+  };
+  const char *expectedField = nullptr;
+  switch (dtype) {
+  case LUT_DTYPE_FLOAT:
+    expectedField = "float_data";
+    break;
+  case LUT_DTYPE_DOUBLE:
+    expectedField = "double_data";
+    break;
+  case LUT_DTYPE_INT64:
+    expectedField = "int64_data";
+    break;
+  case LUT_DTYPE_UINT32:
+  case LUT_DTYPE_UINT64:
+    expectedField = "uint64_data";
+    break;
+  default:
+    expectedField = "int32_data";
+    break;
+  }
+
+  if (proto.has_raw_data()) {
+    for (const FieldUse &f : fields)
+      if (f.size > 0) {
+        error = "TensorProto has both raw_data and " + std::string(f.name);
+        return nullptr;
+      }
+    if (proto.raw_data().size() != bytes) {
+      error = "TensorProto raw_data has " +
+              std::to_string(proto.raw_data().size()) + " bytes, but " +
+              dtypeName(dtype) + " shape " + shapeToString(shape) + " needs " +
+              std::to_string(bytes);
+      return nullptr;
+    }
+    if (bytes)
+      std::memcpy(dst, proto.raw_data().data(), bytes);
+  } else {
+    for (const FieldUse &f : fields) {
+      if (f.size == 0 || std::strcmp(f.name, expectedField) == 0)
+        continue;
+      error = "TensorProto of data_type " + dtypeName(dtype) + " holds its "
+              "data in " + f.name + " (expected raw_data or " +
+              expectedField + ")";
+      return nullptr;
+    }
+    int have = 0;
+    for (const FieldUse &f : fields)
+      if (std::strcmp(f.name, expectedField) == 0)
+        have = f.size;
+    if (have != count) {
+      error = "TensorProto " + std::string(expectedField) + " has " +
+              std::to_string(have) + " values, but " + dtypeName(dtype) +
+              " shape " + shapeToString(shape) + " needs " +
+              std::to_string(count);
+      return nullptr;
+    }
+    bool ok = true;
+    switch (dtype) {
+    case LUT_DTYPE_FLOAT:
+      ok = copyTyped<float>(proto.float_data(), "float_data", dst, dtype,
+                            error);
+      break;
+    case LUT_DTYPE_DOUBLE:
+      ok = copyTyped<double>(proto.double_data(), "double_data", dst, dtype,
+                             error);
+      break;
+    case LUT_DTYPE_INT64:
+      ok = copyTyped<int64_t>(proto.int64_data(), "int64_data", dst, dtype,
+                              error);
+      break;
+    case LUT_DTYPE_UINT64:
+      ok = copyTyped<uint64_t>(proto.uint64_data(), "uint64_data", dst, dtype,
+                               error);
+      break;
+    case LUT_DTYPE_UINT32:
+      ok = copyTyped<uint32_t>(proto.uint64_data(), "uint64_data", dst, dtype,
+                               error);
+      break;
+    case LUT_DTYPE_INT32:
+      ok = copyTyped<int32_t>(proto.int32_data(), "int32_data", dst, dtype,
+                              error);
+      break;
+    case LUT_DTYPE_INT16:
+      ok = copyTyped<int16_t>(proto.int32_data(), "int32_data", dst, dtype,
+                              error);
+      break;
+    case LUT_DTYPE_INT8:
+      ok = copyTyped<int8_t>(proto.int32_data(), "int32_data", dst, dtype,
+                             error);
+      break;
+    case LUT_DTYPE_UINT16:
+    case LUT_DTYPE_FLOAT16:  // bit patterns
+    case LUT_DTYPE_BFLOAT16: // bit patterns
+      ok = copyTyped<uint16_t>(proto.int32_data(), "int32_data", dst, dtype,
+                               error);
+      break;
+    case LUT_DTYPE_UINT8:
+      ok = copyTyped<uint8_t>(proto.int32_data(), "int32_data", dst, dtype,
+                              error);
+      break;
+    case LUT_DTYPE_BOOL: {
+      auto *b = static_cast<uint8_t *>(dst);
+      for (int i = 0; i < proto.int32_data_size(); ++i) {
+        int32_t v = proto.int32_data(i);
+        if (v != 0 && v != 1) {
+          error = "int32_data[" + std::to_string(i) + "] = " +
+                  std::to_string(v) + " is not a bool (0 or 1)";
+          return nullptr;
+        }
+        b[i] = static_cast<uint8_t>(v);
+      }
+      break;
+    }
+    default:
+      error = "unsupported dtype " + dtypeName(dtype);
+      return nullptr;
+    }
+    if (!ok) {
+      error = "TensorProto " + error;
+      return nullptr;
+    }
+  }
+  if (name)
+    *name = proto.name();
+  return t;
+}
+
+bool tensorToProto(const LutTensor *tensor, const std::string &name,
+                   onnx::TensorProto &proto, std::string &error) {
+  if (!tensor) {
+    error = "cannot convert a null tensor";
+    return false;
+  }
+  LutDType dtype = lutTensorGetDType(tensor);
+  if (lutDTypeSize(dtype) == 0) {
+    error = "cannot convert dtype " + dtypeName(dtype) + " to a TensorProto";
+    return false;
+  }
+  proto.Clear();
+  proto.set_name(name);
+  proto.set_data_type(static_cast<int32_t>(dtype));
+  for (int64_t d : tensorShape(tensor))
+    proto.add_dims(d);
+  proto.set_raw_data(static_cast<const char *>(lutTensorGetData(tensor)),
+                     lutTensorGetSizeInBytes(tensor));
+  return true;
+}
+
+TensorPtr readTensorProto(const std::string &path, std::string *name,
+                          std::string &error) {
+  File file(nullptr);
+  uint64_t fileSize;
+  if (!openForRead(path, file, fileSize, error))
+    return nullptr;
+  if (fileSize > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+    error = path + ": file is larger than protobuf's 2 GiB limit";
+    return nullptr;
+  }
+  std::string bytes(static_cast<size_t>(fileSize), '\0');
+  if (!readExactly(file, bytes.data(), bytes.size(), path, "TensorProto",
+                   error))
+    return nullptr;
+  onnx::TensorProto proto;
+  if (!proto.ParseFromString(bytes)) {
+    error = path + ": not a valid serialized ONNX TensorProto";
+    return nullptr;
+  }
+  TensorPtr t = tensorFromProto(proto, name, error);
+  if (!t)
+    error = path + ": " + error;
+  return t;
+}
+
+bool writeTensorProto(const std::string &path, const LutTensor *tensor,
+                      const std::string &name, std::string &error) {
+  onnx::TensorProto proto;
+  if (!tensorToProto(tensor, name, proto, error)) {
+    error = path + ": " + error;
+    return false;
+  }
+  std::string bytes;
+  if (!proto.SerializeToString(&bytes)) {
+    error = path + ": cannot serialize the TensorProto (larger than 2 GiB?)";
+    return false;
+  }
+  return writeFile(path, bytes, error);
+}
+
+TensorPtr readTensorFile(const std::string &path, std::string *name,
+                         std::string &error) {
+  std::optional<TensorFileFormat> format = tensorFileFormatFromPath(path);
+  if (!format) {
+    error = path + ": unknown tensor file extension (expected .npy or .pb)";
+    return nullptr;
+  }
+  if (*format == TensorFileFormat::TensorProto)
+    return readTensorProto(path, name, error);
+  if (name)
+    name->clear();
+  return readNpy(path, error);
+}
+
+//===----------------------------------------------------------------------===//
+// Element helpers
+//===----------------------------------------------------------------------===//
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  uint32_t exp = (h >> 10) & 0x1fu;
+  uint32_t mant = h & 0x3ffu;
+  if (exp == 0) {
+    float v = std::ldexp(static_cast<float>(mant), -24); // zero or subnormal
+    return sign ? -v : v;
+  }
+  uint32_t bits;
+  if (exp == 31)
+    bits = sign | 0x7f800000u | (mant << 13); // inf / NaN
+  else
+    bits = sign | ((exp + 112) << 23) | (mant << 13);
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+float bfloat16ToFloat(uint16_t b) {
+  uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+double elementAsDouble(const LutTensor *tensor, int64_t index) {
+  const void *data = lutTensorGetData(tensor);
+  auto load = [&](auto tag) {
+    using T = decltype(tag);
+    T v;
+    std::memcpy(&v, static_cast<const char *>(data) + index * sizeof(T),
+                sizeof(T));
+    return v;
+  };
+  switch (lutTensorGetDType(tensor)) {
+  case LUT_DTYPE_FLOAT:
+    return load(float());
+  case LUT_DTYPE_DOUBLE:
+    return load(double());
+  case LUT_DTYPE_FLOAT16:
+    return halfToFloat(load(uint16_t()));
+  case LUT_DTYPE_BFLOAT16:
+    return bfloat16ToFloat(load(uint16_t()));
+  case LUT_DTYPE_INT8:
+    return load(int8_t());
+  case LUT_DTYPE_INT16:
+    return load(int16_t());
+  case LUT_DTYPE_INT32:
+    return load(int32_t());
+  case LUT_DTYPE_INT64:
+    return static_cast<double>(load(int64_t()));
+  case LUT_DTYPE_UINT8:
+    return load(uint8_t());
+  case LUT_DTYPE_UINT16:
+    return load(uint16_t());
+  case LUT_DTYPE_UINT32:
+    return load(uint32_t());
+  case LUT_DTYPE_UINT64:
+    return static_cast<double>(load(uint64_t()));
+  case LUT_DTYPE_BOOL:
+    return load(uint8_t()) != 0 ? 1.0 : 0.0;
+  default:
+    return std::nan("");
+  }
+}
+
+} // namespace lut::runtime

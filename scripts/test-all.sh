@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: lit (dialect, importer, bad input,
+# execution), GoogleTest, Python bindings, ONNX node-test conformance and the
+# end-to-end PyTorch model tests. Then the same lit and gtest suites under
+# ASan+UBSan unless LUT_SKIP_SANITIZERS=1.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+"$ROOT/scripts/setup.sh"
+start=$(date +%s)
+"$ROOT/scripts/build.sh" "$ROOT/build"
+echo "build: $(( $(date +%s) - start )) s"
+start=$(date +%s)
+ctest --test-dir "$ROOT/build" --output-on-failure -j2
+echo "tests: $(( $(date +%s) - start )) s"
+if [ "${LUT_SKIP_SANITIZERS:-0}" != 1 ]; then
+  start=$(date +%s)
+  LUT_SANITIZE=1 "$ROOT/scripts/build.sh" "$ROOT/build-asan"
+  # Leak checking is off: LLVM's and protobuf's global singletons are
+  # reported as leaks at exit. Everything else (ASan, UBSan) is fatal.
+  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$ROOT/build-asan" --output-on-failure -j2 -R '^(lit|LutRuntime|unit)'
+  echo "sanitizer build+tests: $(( $(date +%s) - start )) s"
+fi

@@ -1,0 +1,168 @@
+// RUN: lut-opt %s -split-input-file -verify-diagnostics
+
+func.func @mlp_empty_name(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{requires a non-empty FFN name}}
+  %y = lut.mlp "" (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    lut.yield %a : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @mlp_arg_type(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{body argument #0 has type 'tensor<8xf32>' but operand #0 has type 'tensor<4xf32>'}}
+  %y = lut.mlp "f" (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<8xf32>):
+    %c = arith.constant dense<0.0> : tensor<4xf32>
+    lut.yield %c : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @mlp_yield_type(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{yielded value #0 has type 'tensor<2xf32>' but result #0 has type 'tensor<4xf32>'}}
+  %y = lut.mlp "f" (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %c = arith.constant dense<0.0> : tensor<2xf32>
+    lut.yield %c : tensor<2xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @mlp_isolated(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %y = lut.mlp "f" (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    // expected-error @+1 {{using value defined outside the region}}
+    lut.yield %x : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @lsh_d_mismatch(%x: tensor<4x8xf32>, %p: tensor<7x12xf32>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{x has D = 8 but projection has 7 rows}}
+  %c = lut.lsh_encode %x, %p bits = 4 : (tensor<4x8xf32>, tensor<7x12xf32>) -> tensor<4x3xi32>
+  return %c : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @lsh_not_multiple(%x: tensor<4x8xf32>, %p: tensor<8x10xf32>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{projection has 10 columns, not a multiple of bits = 4}}
+  %c = lut.lsh_encode %x, %p bits = 4 : (tensor<4x8xf32>, tensor<8x10xf32>) -> tensor<4x3xi32>
+  return %c : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @lsh_bad_codes(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>) -> tensor<4x4xi32> {
+  // expected-error @+1 {{codes must have shape 4x3 (N x H)}}
+  %c = lut.lsh_encode %x, %p bits = 4 : (tensor<4x8xf32>, tensor<8x12xf32>) -> tensor<4x4xi32>
+  return %c : tensor<4x4xi32>
+}
+
+// -----
+
+func.func @lsh_bits_range(%x: tensor<4x8xf32>, %p: tensor<8x34xf32>) -> tensor<4x2xi32> {
+  // expected-error @+1 {{attribute 'bits' failed to satisfy constraint}}
+  %c = lut.lsh_encode %x, %p bits = 17 : (tensor<4x8xf32>, tensor<8x34xf32>) -> tensor<4x2xi32>
+  return %c : tensor<4x2xi32>
+}
+
+// -----
+
+func.func @lsh_bias(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>, %b: tensor<10xf32>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{bias has 10 elements but projection has 12 columns}}
+  %c = lut.lsh_encode %x, %p bias %b bits = 4 : (tensor<4x8xf32>, tensor<8x12xf32>, tensor<10xf32>) -> tensor<4x3xi32>
+  return %c : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @gs_tables_h(%c: tensor<4x3xi32>, %t: tensor<2x16x5xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{codes have H = 3 tables but tables has 2}}
+  %0 = lut.gather_sum %c, %t : (tensor<4x3xi32>, tensor<2x16x5xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @gs_rank(%c: tensor<4x3xi32>, %t: tensor<3x16xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{expects tables of rank 3 (H x R x M)}}
+  %0 = lut.gather_sum %c, %t : (tensor<4x3xi32>, tensor<3x16xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @gs_result(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>) -> tensor<4x6xf32> {
+  // expected-error @+1 {{result must have shape 4x5 (N x M)}}
+  %0 = lut.gather_sum %c, %t : (tensor<4x3xi32>, tensor<3x16x5xf32>) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @gs_i8_needs_scales(%c: tensor<4x3xi32>, %t: tensor<3x16x5xi8>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{i8 tables require scales (H x M)}}
+  %0 = lut.gather_sum %c, %t : (tensor<4x3xi32>, tensor<3x16x5xi8>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @gs_float_no_scales(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %s: tensor<3x5xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{scales are only allowed with i8 tables}}
+  %0 = lut.gather_sum %c, %t scales %s : (tensor<4x3xi32>, tensor<3x16x5xf32>, tensor<3x5xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @gs_weights(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %w: tensor<4x2xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{weights must have shape 4x3 (N x H)}}
+  %0 = lut.gather_sum %c, %t weights %w : (tensor<4x3xi32>, tensor<3x16x5xf32>, tensor<4x2xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @gs_bias(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %b: tensor<4xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{bias must have 5 elements (M)}}
+  %0 = lut.gather_sum %c, %t bias %b : (tensor<4x3xi32>, tensor<3x16x5xf32>, tensor<4xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @gs_code_range(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
+  %c = arith.constant dense<[[1, 4]]> : tensor<1x2xi32>
+  // expected-error @+1 {{code 4 at [0, 1] is outside [0, 4)}}
+  %0 = lut.gather_sum %c, %t : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
+  return %0 : tensor<1x5xf32>
+}
+
+// -----
+
+func.func @gs_negative_code(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
+  %c = arith.constant dense<[[-1, 0]]> : tensor<1x2xi32>
+  // expected-error @+1 {{code -1 at [0, 0] is outside [0, 4)}}
+  %0 = lut.gather_sum %c, %t : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
+  return %0 : tensor<1x5xf32>
+}
+
+// -----
+
+func.func @gs_dynamic(%c: tensor<?x3xi32>, %t: tensor<3x16x5xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{expects codes to have a static shape}}
+  %0 = lut.gather_sum %c, %t : (tensor<?x3xi32>, tensor<3x16x5xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
