@@ -472,6 +472,14 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
     std::set<std::string> initNames;
     for (const auto &t : graph.initializer())
       initNames.insert(t.name());
+    for (auto &kv : opts.inputShapes) {
+      bool found = false;
+      for (const auto &vi : graph.input())
+        found |= vi.name() == kv.first && !initNames.count(vi.name());
+      if (!found)
+        abortAt(floc, "--shape-info names '" + kv.first +
+                          "', which is not a graph input of the model");
+    }
     SmallVector<Type> argTypes;
     SmallVector<const onnx::ValueInfoProto *> inputs;
     SmallVector<std::pair<int32_t, Shape>> inputInfo;
@@ -518,21 +526,17 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
         }
       }
       for (size_t d = 0; d < shape.size(); ++d)
-        if (shape[d] < 0)
+        if (shape[d] < 0) {
+          std::string hint;
+          for (size_t e = 0; e < shape.size(); ++e)
+            hint += (e ? "x" : "") + (shape[e] < 0 ? std::string("N") : std::to_string(shape[e]));
           abortAt(loc, "graph input '" + vi.name() + "' has a dynamic dimension " +
                            Twine((int64_t)d) + "; fix it with --shape-info=" +
-                           vi.name() + ":" + shapeStr(shape));
+                           vi.name() + ":" + hint + " (N: the size you need)");
+        }
       argTypes.push_back(tensorType(shape, dt, loc));
       inputs.push_back(&vi);
       inputInfo.push_back({dt, shape});
-    }
-    for (auto &kv : opts.inputShapes) {
-      bool found = false;
-      for (auto *vi : inputs)
-        found |= vi->name() == kv.first;
-      if (!found)
-        abortAt(floc, "--shape-info names '" + kv.first +
-                          "', which is not a graph input of the model");
     }
 
     // Output types are only known after the body; create the function with

@@ -507,7 +507,7 @@ void conv(NodeCtx &n) {
   int64_t nd = 2 + sp + 1 + sp;
   auto d = [&](int64_t i) { return n.b.getAffineDimExpr(i); };
   int64_t Mg = M / group;
-  SmallVector<AffineExpr> xe{d(0), d(1).floorDiv(Mg) * Cg + d(2 + sp)};
+  SmallVector<AffineExpr> xe{d(0), group == 1 ? d(2 + sp) : d(1).floorDiv(Mg) * Cg + d(2 + sp)};
   SmallVector<AffineExpr> we{d(1), d(2 + sp)};
   SmallVector<AffineExpr> oe{d(0), d(1)};
   for (int64_t i = 0; i < sp; ++i) {
