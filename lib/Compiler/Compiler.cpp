@@ -153,6 +153,7 @@ LogicalResult lut::lowerToLLVMDialect(ModuleOp module, unsigned optLevel) {
       "expand-strided-metadata,lower-affine,"
       "finalize-memref-to-llvm,"
       "convert-math-to-llvm,convert-math-to-libm,"
+      "arith-expand{include-bf16=1},"
       "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
       "reconcile-unrealized-casts";

@@ -613,8 +613,18 @@ LutModel *lutModelLoad(const char *path) {
     return failNull<LutModel>(LUT_ERROR_INVALID_ARGUMENT, "model path is NULL");
   try {
     std::unique_ptr<LutModel> model(new LutModel);
+    // Always a file path, made absolute: dlopen would search the library
+    // path for a bare name, and glibc identifies an already loaded library
+    // by the (possibly relative) name it was opened with.
+    char *resolved = realpath(path, nullptr);
+    if (!resolved)
+      return failNull<LutModel>(LUT_ERROR_LOAD,
+                                std::string("cannot load model '") + path +
+                                    "': " + std::strerror(errno));
+    std::string file = resolved;
+    std::free(resolved);
     dlerror(); // clear any stale error
-    model->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    model->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!model->handle) {
       const char *why = dlerror();
       return failNull<LutModel>(LUT_ERROR_LOAD,

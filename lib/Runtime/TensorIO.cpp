@@ -460,11 +460,18 @@ std::string dataSizeMismatch(size_t expected, uint64_t found,
 // TensorProto
 //===----------------------------------------------------------------------===//
 
+/// Appended to errors that a file of another ONNX proto type (a sequence,
+/// map or optional value, or a model) typically causes when parsed as a
+/// TensorProto, which protobuf's wire format does not prevent.
+constexpr const char *kNotATensorHint =
+    " (is the file really a TensorProto? ONNX sequence, map and optional "
+    "values are not supported)";
+
 bool protoDTypeToLut(int32_t dataType, LutDType &dtype, std::string &error) {
   switch (dataType) {
   case onnx::TensorProto::UNDEFINED:
-    error = "TensorProto has no data_type (UNDEFINED); is this really a "
-            "serialized TensorProto?";
+    error = std::string("TensorProto has no data_type (UNDEFINED)") +
+            kNotATensorHint;
     return false;
   case onnx::TensorProto::STRING:
     error = "TensorProto of data_type STRING is not supported";
@@ -724,7 +731,8 @@ TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
     return nullptr;
   }
   if (proto.has_segment()) {
-    error = "segmented TensorProtos are not supported";
+    error = std::string("segmented TensorProtos are not supported") +
+            kNotATensorHint;
     return nullptr;
   }
   std::vector<int64_t> shape(proto.dims().begin(), proto.dims().end());
@@ -734,12 +742,30 @@ TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
               " is negative (" + std::to_string(shape[i]) + ")";
       return nullptr;
     }
-  TensorPtr t = makeTensor(shape, dtype, error);
-  if (!t)
+  // Compute the size first and allocate only once the data present in the
+  // proto is known to match it: a corrupt or misidentified file (e.g. a
+  // SequenceProto) can claim an enormous shape.
+  int64_t count = 1, bytes64 = 0;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(count, d, &count)) {
+      error = "the element count of TensorProto shape " +
+              shapeToString(shape) + " overflows" + kNotATensorHint;
+      return nullptr;
+    }
+  if (__builtin_mul_overflow(count, static_cast<int64_t>(lutDTypeSize(dtype)),
+                             &bytes64)) {
+    error = "the byte size of TensorProto shape " + shapeToString(shape) +
+            " overflows" + kNotATensorHint;
     return nullptr;
-  const int64_t count = lutTensorGetNumElements(t.get());
-  const size_t bytes = lutTensorGetSizeInBytes(t.get());
-  void *dst = lutTensorGetData(t.get());
+  }
+  const size_t bytes = static_cast<size_t>(bytes64);
+  TensorPtr t;
+  void *dst = nullptr;
+  auto allocate = [&]() {
+    t = makeTensor(shape, dtype, error);
+    dst = t ? lutTensorGetData(t.get()) : nullptr;
+    return t != nullptr;
+  };
 
   // Which typed field holds this dtype, and how many values each typed field
   // has (to reject data in the wrong field).
@@ -788,6 +814,8 @@ TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
               std::to_string(bytes);
       return nullptr;
     }
+    if (!allocate())
+      return nullptr;
     if (bytes)
       std::memcpy(dst, proto.raw_data().data(), bytes);
   } else {
@@ -810,6 +838,8 @@ TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
               std::to_string(count);
       return nullptr;
     }
+    if (!allocate())
+      return nullptr;
     bool ok = true;
     switch (dtype) {
     case LUT_DTYPE_FLOAT:

@@ -258,6 +258,17 @@ void printTensor(size_t i, const char *name, const LutTensor *t) {
   std::printf("\n");
 }
 
+/// Milliseconds with at least three significant digits and no exponent, so
+/// that sub-microsecond runs do not print as 0.000.
+std::string formatMs(double ms) {
+  int decimals = 3;
+  if (ms > 0 && ms < 1)
+    decimals = std::min(9, 2 - static_cast<int>(std::floor(std::log10(ms))));
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, ms);
+  return buf;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   size_t n = v.size();
@@ -273,11 +284,7 @@ int main(int argc, char **argv) {
   std::error_code ec;
   if (!std::filesystem::exists(opts.model, ec))
     fatal("model '" + opts.model + "' does not exist");
-  // dlopen searches the library path for names without a '/'.
-  std::string modelPath = opts.model.find('/') == std::string::npos
-                              ? "./" + opts.model
-                              : opts.model;
-  LutModel *model = lutModelLoad(modelPath.c_str());
+  LutModel *model = lutModelLoad(opts.model.c_str());
   if (!model)
     fatal(lutGetLastError());
 
@@ -359,8 +366,10 @@ int main(int argc, char **argv) {
         fatal("benchmark run " + std::to_string(r) + ": " + lutGetLastError());
       ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
     }
-    std::printf("median %.4f ms, min %.4f ms over %ld runs\n", median(ms),
-                *std::min_element(ms.begin(), ms.end()), opts.bench);
+    std::printf("median %s ms, min %s ms over %ld runs\n",
+                formatMs(median(ms)).c_str(),
+                formatMs(*std::min_element(ms.begin(), ms.end())).c_str(),
+                opts.bench);
   }
 
   // Write (and print) the outputs.

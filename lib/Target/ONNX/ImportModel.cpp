@@ -427,16 +427,26 @@ std::vector<int64_t> NodeCtx::constInts(size_t i, StringRef what) {
   TValue &tv = in(i);
   if (!tv.host)
     unsupported(what + " (input '" + node.input(i) +
-                "') is computed at run time; lut-mlir needs it constant "
-                "(fix dynamic dims with --shape-info)");
+                "') is computed at run time; lut-mlir needs it to be a "
+                "constant or computable from static shapes");
   std::vector<int64_t> r;
   for (int64_t k = 0; k < tv.host->numel(); ++k)
     r.push_back(tv.host->getInt(k));
   return r;
 }
 
+std::string NodeCtx::describe() const {
+  if (!node.name().empty())
+    return "'" + node.name() + "'";
+  return "#" + std::to_string(index) +
+         (node.output_size() ? " (output '" + node.output(0) + "')" : "");
+}
+
 void NodeCtx::fail(const Twine &msg, OnnxImportStatus st) {
-  emitError(loc) << "node '" << node.name() << "' (" << node.op_type()
+  // Unsupported features say so first, so that tools and people can tell
+  // them from malformed models.
+  emitError(loc) << (st == OnnxImportStatus::Unsupported ? "unsupported: " : "")
+                 << "node " << describe() << " (" << node.op_type()
                  << ", opset " << opset << "): " << msg;
   throw ImportAbort{st};
 }
@@ -561,6 +571,7 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
     }
 
     // Nodes, in the (checker-verified) topological order.
+    int nodeIndex = 0;
     for (const auto &node : graph.node()) {
       Location loc = nodeLoc(node);
       std::string domain = node.domain();
@@ -568,10 +579,10 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
         domain = "";
       auto it = opsetByDomain.find(domain);
       int64_t opset = it == opsetByDomain.end() ? 0 : it->second;
-      NodeCtx n{*this, node, opset, loc, builder};
+      NodeCtx n{*this, node, opset, loc, builder, nodeIndex++};
       if (!domain.empty())
-        n.unsupported("operator '" + domain + "::" + node.op_type() +
-                      "' of domain '" + domain + "'");
+        n.unsupported("operator '" + node.op_type() + "' of domain '" +
+                      domain + "'");
       for (int i = 0; i < node.input_size(); ++i)
         if (!node.input(i).empty() && !lookup(node.input(i)))
           n.fail("input '" + node.input(i) +
@@ -580,8 +591,7 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
       if (tryHostEval(n))
         continue;
       if (!importNode(n))
-        n.unsupported("ONNX operator '" + node.op_type() + "' (opset " +
-                      Twine(opset) + ") in node '" + node.name() +
+        n.unsupported("ONNX operator '" + node.op_type() +
                       "' is not supported by lut-mlir");
       for (int i = 0; i < node.output_size(); ++i)
         if (!node.output(i).empty() && !lookup(node.output(i)))
@@ -645,6 +655,79 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
 // Entry points
 //===----------------------------------------------------------------------===//
 
+/// Structural checks with messages that name the value and node at fault,
+/// run before ONNX's checker (whose messages are less specific).
+static bool precheckGraph(const onnx::GraphProto &g, Location floc) {
+  std::set<std::string> defined, inits, produced;
+  std::map<std::string, const onnx::TensorProto *> initByName;
+  for (const auto &t : g.initializer()) {
+    defined.insert(t.name());
+    initByName[t.name()] = &t;
+  }
+  for (const auto &vi : g.input()) {
+    defined.insert(vi.name());
+    if (vi.type().has_tensor_type() && vi.type().tensor_type().elem_type() == 0) {
+      emitError(floc) << "graph input '" << vi.name()
+                      << "' has an undefined element type";
+      return false;
+    }
+    auto it = initByName.find(vi.name());
+    if (it != initByName.end() && vi.type().has_tensor_type() &&
+        vi.type().tensor_type().has_shape()) {
+      const auto &sh = vi.type().tensor_type().shape();
+      const onnx::TensorProto &t = *it->second;
+      bool same = sh.dim_size() == t.dims_size();
+      for (int d = 0; same && d < sh.dim_size(); ++d)
+        same = !sh.dim(d).has_dim_value() || sh.dim(d).dim_value() == t.dims(d);
+      if (!same) {
+        emitError(floc) << "initializer '" << t.name() << "' has shape ["
+                        << llvm::join(llvm::map_range(t.dims(), [](int64_t d) { return std::to_string(d); }), ",")
+                        << "] but the graph input of the same name declares rank "
+                        << sh.dim_size() << " with other dims";
+        return false;
+      }
+    }
+  }
+  for (const auto &n : g.node())
+    for (const auto &o : n.output())
+      produced.insert(o);
+  int index = 0;
+  for (const auto &n : g.node()) {
+    std::string who = n.name().empty() ? "#" + std::to_string(index) : "'" + n.name() + "'";
+    for (const auto &in : n.input()) {
+      if (in.empty() || defined.count(in))
+        continue;
+      InFlightDiagnostic d = emitError(floc);
+      d << "node " << who << " (" << n.op_type() << ") reads '" << in << "', ";
+      if (produced.count(in))
+        d << "which a later node produces (the graph is not topologically sorted)";
+      else
+        d << "which is not a graph input, an initializer or any node's output";
+      return false;
+    }
+    for (const auto &o : n.output())
+      defined.insert(o);
+    ++index;
+  }
+  for (const auto &o : g.output())
+    if (!defined.count(o.name())) {
+      emitError(floc) << "graph output '" << o.name()
+                      << "' is not produced by any node (dangling edge)";
+      return false;
+    }
+  return true;
+}
+
+/// ONNX's exception texts span lines and end in a context dump; fold them.
+static std::string foldMessage(StringRef msg) {
+  std::string r;
+  for (char c : msg.trim())
+    r += (c == '\n' || c == '\r') ? ' ' : c;
+  if (r.size() > 600)
+    r = r.substr(0, 600) + "...";
+  return r;
+}
+
 bool lut::parseShapeInfo(StringRef text, OnnxImportOptions &options,
                          std::string &error) {
   SmallVector<StringRef> entries;
@@ -705,7 +788,11 @@ OwningOpRef<ModuleOp> lut::importOnnxFile(StringRef path, MLIRContext *context,
         reinterpret_cast<const uint8_t *>(buf->getBufferStart()),
         (int)std::min<size_t>(buf->getBufferSize(), INT32_MAX));
     stream.SetTotalBytesLimit(INT32_MAX);
-    if (buf->getBufferSize() == 0 || !model.ParseFromCodedStream(&stream) ||
+    if (buf->getBufferSize() == 0) {
+      emitError(floc) << "malformed ONNX file '" << path << "': the file is empty";
+      return nullptr;
+    }
+    if (!model.ParseFromCodedStream(&stream) ||
         !stream.ConsumedEntireMessage()) {
       emitError(floc) << "malformed ONNX file '" << path
                       << "': not a valid ModelProto (truncated or corrupt "
@@ -723,10 +810,19 @@ OwningOpRef<ModuleOp> lut::importOnnxFile(StringRef path, MLIRContext *context,
   for (const auto &o : model.opset_import())
     opsets[o.domain() == "ai.onnx" ? "" : o.domain()] = o.version();
   if (!opsets.count("")) {
-    emitError(floc) << "malformed ONNX file '" << path
-                    << "': no opset_import for the default ONNX domain";
+    if (!opsets.empty()) {
+      emitError(floc) << "unsupported: '" << path
+                      << "' imports only the domain '" << opsets.begin()->first
+                      << "'; lut-mlir supports the default ONNX domain";
+      status = OnnxImportStatus::Unsupported;
+    } else {
+      emitError(floc) << "malformed ONNX file '" << path
+                      << "': no opset_import for the default ONNX domain";
+    }
     return nullptr;
   }
+  if (!precheckGraph(model.graph(), floc))
+    return nullptr;
   int64_t opset = opsets[""];
   if (opset < 7 || opset > 17) {
     emitError(floc) << "unsupported: '" << path << "' imports opset " << opset
@@ -743,7 +839,7 @@ OwningOpRef<ModuleOp> lut::importOnnxFile(StringRef path, MLIRContext *context,
       std::string msg = e.what();
       // The checker's messages end with a context dump; keep the first line.
       emitError(floc) << "ONNX checker rejected '" << path << "': "
-                      << StringRef(msg).split('\n').first.trim();
+                      << foldMessage(msg);
       return nullptr;
     }
   }
@@ -755,7 +851,7 @@ OwningOpRef<ModuleOp> lut::importOnnxFile(StringRef path, MLIRContext *context,
   } catch (const std::exception &e) {
     std::string msg = e.what();
     emitError(floc) << "ONNX shape inference failed on '" << path << "': "
-                    << StringRef(msg).split('\n').first.trim();
+                    << foldMessage(msg);
     return nullptr;
   }
 

@@ -1058,6 +1058,33 @@ void dropout(NodeCtx &n) {
   }
 }
 
+/// Trilu (opset 14): keeps the upper (j - i >= k) or lower (j - i <= k)
+/// triangle of the last two dims and zeroes the rest.
+void trilu(NodeCtx &n) {
+  TValue &xt = n.in(0);
+  int64_t r = xt.shape.size();
+  if (r < 2)
+    n.fail("Trilu needs rank >= 2");
+  int64_t k = 0;
+  if (n.has(1)) {
+    std::vector<int64_t> kv = n.constInts(1, "the diagonal offset k of Trilu");
+    if (kv.size() != 1)
+      n.fail("Trilu k must be a scalar");
+    k = kv[0];
+  }
+  bool upper = n.attrInt("upper", 1) != 0;
+  Value x = n.val(0);
+  Type et = elemOf(x);
+  n.setOutput(0, n.imp.elementwise(n.loc, {x}, xt.shape, et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+    Value i = linalg::IndexOp::create(b, l, r - 2);
+    Value j = linalg::IndexOp::create(b, l, r - 1);
+    Value d = arith::SubIOp::create(b, l, j, i);
+    Value kc = arith::ConstantIndexOp::create(b, l, k);
+    Value keep = arith::CmpIOp::create(b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, d, kc);
+    return arith::SelectOp::create(b, l, keep, a[0], cst(b, l, et, 0));
+  }), xt.dtype);
+}
+
 } // namespace
 
 bool lut::onnximport::importNode(NodeCtx &n) {
@@ -1217,6 +1244,7 @@ bool lut::onnximport::importNode(NodeCtx &n) {
     t["Unsqueeze"] = [](NodeCtx &n) { squeeze(n, true); };
     t["Transpose"] = transpose;
     t["Expand"] = expand;
+    t["Trilu"] = trilu;
     return t;
   }();
   auto it = table.find(n.node.op_type());

@@ -81,7 +81,11 @@ struct NodeCtx {
   int64_t opset;
   Location loc;
   OpBuilder &b;
+  /// Position of the node in the graph (for unnamed nodes).
+  int index = 0;
 
+  /// `'name'` or, for unnamed nodes, `#index (output 'y')`.
+  std::string describe() const;
   size_t numInputs() const;
   /// True when input `i` is present (not omitted with an empty name).
   bool has(size_t i) const;
@@ -109,7 +113,7 @@ struct NodeCtx {
   [[noreturn]] void fail(const llvm::Twine &msg,
                          OnnxImportStatus st = OnnxImportStatus::InvalidModel);
   [[noreturn]] void unsupported(const llvm::Twine &msg) {
-    fail("unsupported: " + msg, OnnxImportStatus::Unsupported);
+    fail(msg, OnnxImportStatus::Unsupported);
   }
   int64_t normAxis(int64_t axis, int64_t rank, llvm::StringRef what = "axis");
 };
