@@ -51,7 +51,8 @@ namespace {
 /// package is installed, else uint16 holding the raw bit patterns.
 py::dtype bfloat16DType() {
   try {
-    return py::dtype::from_args(py::module_::import("ml_dtypes").attr("bfloat16"));
+    return py::dtype::from_args(
+        py::module_::import("ml_dtypes").attr("bfloat16"));
   } catch (py::error_already_set &) {
     return py::dtype("uint16");
   }
@@ -172,7 +173,8 @@ public:
     runMutex = libraryMutex(path);
     for (int kind = 0; kind < 2; ++kind) {
       bool out = kind == 1;
-      size_t n = out ? lutModelGetNumOutputs(model) : lutModelGetNumInputs(model);
+      size_t n =
+          out ? lutModelGetNumOutputs(model) : lutModelGetNumInputs(model);
       for (size_t i = 0; i < n; ++i) {
         TensorInfo info;
         info.name = out ? lutModelGetOutputName(model, i)
@@ -197,7 +199,14 @@ public:
   ~Model() { lutModelFree(model); }
 
   /// Runs the model; see the docstring in the module definition.
-  py::list run(const py::sequence &args) {
+  py::list run(const py::object &argsObj) {
+    // A lone array is a sequence too (of its rows); refuse it explicitly.
+    if (py::isinstance<py::array>(argsObj) ||
+        !py::isinstance<py::sequence>(argsObj) ||
+        py::isinstance<py::str>(argsObj))
+      throw py::type_error("Model.run() takes a list or tuple of inputs, one "
+                           "per graph input, e.g. model.run([x])");
+    py::sequence args = argsObj.cast<py::sequence>();
     py::module_ np = py::module_::import("numpy");
     std::vector<py::array> arrays; // keeps the input data alive
     std::vector<TensorHandle> inputTensors;
@@ -213,15 +222,14 @@ public:
           arr = arr.attr("astype")(arr.dtype().attr("newbyteorder")("="))
                     .cast<py::array>();
         // (np.ascontiguousarray would turn a 0-d array into a 1-d one.)
-        arr = np.attr("asarray")(arr, py::arg("order") = "C")
-                  .cast<py::array>();
+        arr = np.attr("asarray")(arr, py::arg("order") = "C").cast<py::array>();
       } else if (i < inputs.size()) {
         // Lists, tuples and Python scalars take the input's dtype.
         arr = np.attr("asarray")(item, inputs[i].dtype, py::arg("order") = "C")
                   .cast<py::array>();
       } else {
-        arr = np.attr("asarray")(item, py::arg("order") = "C")
-                  .cast<py::array>();
+        arr =
+            np.attr("asarray")(item, py::arg("order") = "C").cast<py::array>();
       }
       LutDType expected =
           i < inputs.size() ? inputs[i].lutDType : LUT_DTYPE_UNDEFINED;

@@ -73,6 +73,9 @@ class AddModelTest(unittest.TestCase):
         with self.assertRaises(ValueError) as cm:
             self.model.run([self.a])
         self.assertEqual(str(cm.exception), "model expects 2 inputs, got 1")
+        with self.assertRaises(TypeError) as cm:
+            self.model.run(self.a)  # an array, not a list of arrays
+        self.assertIn("takes a list or tuple of inputs", str(cm.exception))
 
     def test_wrong_dtype(self):
         with self.assertRaises(ValueError) as cm:

@@ -83,9 +83,9 @@ TEST(DType, SizesAndNames) {
     EXPECT_STREQ(lutDTypeName(c.dtype), c.name);
     EXPECT_EQ(lutDTypeFromName(c.name), c.dtype) << c.name;
   }
-  for (LutDType unsupported : {LUT_DTYPE_UNDEFINED, LUT_DTYPE_STRING,
-                               LUT_DTYPE_COMPLEX64, LUT_DTYPE_COMPLEX128,
-                               static_cast<LutDType>(99)}) {
+  for (LutDType unsupported :
+       {LUT_DTYPE_UNDEFINED, LUT_DTYPE_STRING, LUT_DTYPE_COMPLEX64,
+        LUT_DTYPE_COMPLEX128, static_cast<LutDType>(99)}) {
     EXPECT_EQ(lutDTypeSize(unsupported), 0u);
     EXPECT_EQ(lutDTypeName(unsupported), nullptr);
   }
@@ -154,7 +154,8 @@ TEST(Tensor, BorrowedAndOwnedData) {
 
   // The shape is copied, not borrowed.
   int64_t mutableShape[] = {6};
-  TensorHolder copy(lutTensorCreate(values, mutableShape, 1, LUT_DTYPE_FLOAT, 0));
+  TensorHolder copy(
+      lutTensorCreate(values, mutableShape, 1, LUT_DTYPE_FLOAT, 0));
   mutableShape[0] = 99;
   EXPECT_EQ(shapeOf(copy.get()), (std::vector<int64_t>{6}));
 }
@@ -173,9 +174,9 @@ TEST(Tensor, CreateErrors) {
   EXPECT_THAT(lastError(), HasSubstr("shape is NULL but rank is 2"));
 
   std::vector<int64_t> tooMany(LUT_MAX_RANK + 1, 1);
-  EXPECT_EQ(lutTensorCreateEmpty(tooMany.data(), LUT_MAX_RANK + 1,
-                                 LUT_DTYPE_FLOAT),
-            nullptr);
+  EXPECT_EQ(
+      lutTensorCreateEmpty(tooMany.data(), LUT_MAX_RANK + 1, LUT_DTYPE_FLOAT),
+      nullptr);
   EXPECT_THAT(lastError(), HasSubstr("out of range"));
 
   EXPECT_EQ(lutTensorCreateEmpty(shape, -1, LUT_DTYPE_FLOAT), nullptr);
@@ -291,8 +292,7 @@ TEST_P(MalformedSignature, IsRejectedWithMessage) {
 INSTANTIATE_TEST_SUITE_P(
     Signature, MalformedSignature,
     ::testing::Values(
-        BadSignature{"", "it is empty"},
-        BadSignature{"\n\n", "it is empty"},
+        BadSignature{"", "it is empty"}, BadSignature{"\n\n", "it is empty"},
         BadSignature{"lut-model v2\n" OUT,
                      "line 1: unsupported signature version 'v2'"},
         BadSignature{"onnx-model v1\n" OUT,
@@ -351,7 +351,8 @@ TEST(Signature, SurvivesTruncationAndCorruption) {
                            "output 0 float16 1,10 logits\n";
   // Prefixes: valid exactly when they still hold an output record.
   for (size_t n = 0; n <= text.size(); ++n) {
-    LutModel *m = lutModelCreateFromSymbols(dummyRun, text.substr(0, n).c_str());
+    LutModel *m =
+        lutModelCreateFromSymbols(dummyRun, text.substr(0, n).c_str());
     if (!m)
       EXPECT_NE(lastError(), "") << "prefix " << n;
     lutModelFree(m);
@@ -595,9 +596,8 @@ TEST(ModelLoad, NotASharedLibrary) {
 TEST(ModelLoad, MissingSymbol) {
   EXPECT_EQ(lutModelLoad(LUT_TEST_NO_SIGNATURE_MODEL), nullptr);
   EXPECT_EQ(lutGetLastStatus(), LUT_ERROR_LOAD);
-  EXPECT_THAT(lastError(),
-              HasSubstr("is not a lut-mlir model: symbol "
-                        "'lut_model_signature' not found"));
+  EXPECT_THAT(lastError(), HasSubstr("is not a lut-mlir model: symbol "
+                                     "'lut_model_signature' not found"));
 }
 
 TEST(ModelLoad, MalformedSignature) {

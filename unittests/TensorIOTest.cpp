@@ -38,7 +38,8 @@ class TensorIOTest : public ::testing::Test {
 protected:
   void SetUp() override {
     const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string(info->test_suite_name()) + "." + info->name();
+    std::string name =
+        std::string(info->test_suite_name()) + "." + info->name();
     for (char &c : name)
       if (c == '/')
         c = '_';
@@ -51,7 +52,9 @@ protected:
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
-  std::string path(const std::string &file) const { return (dir / file).string(); }
+  std::string path(const std::string &file) const {
+    return (dir / file).string();
+  }
 
   void writeBytes(const std::string &file, const std::string &bytes) const {
     std::ofstream out(path(file), std::ios::binary);
@@ -63,9 +66,9 @@ protected:
 };
 
 const LutDType kAllDTypes[] = {
-    LUT_DTYPE_FLOAT,  LUT_DTYPE_DOUBLE, LUT_DTYPE_FLOAT16, LUT_DTYPE_BFLOAT16,
-    LUT_DTYPE_INT8,   LUT_DTYPE_INT16,  LUT_DTYPE_INT32,   LUT_DTYPE_INT64,
-    LUT_DTYPE_UINT8,  LUT_DTYPE_UINT16, LUT_DTYPE_UINT32,  LUT_DTYPE_UINT64,
+    LUT_DTYPE_FLOAT, LUT_DTYPE_DOUBLE, LUT_DTYPE_FLOAT16, LUT_DTYPE_BFLOAT16,
+    LUT_DTYPE_INT8,  LUT_DTYPE_INT16,  LUT_DTYPE_INT32,   LUT_DTYPE_INT64,
+    LUT_DTYPE_UINT8, LUT_DTYPE_UINT16, LUT_DTYPE_UINT32,  LUT_DTYPE_UINT64,
     LUT_DTYPE_BOOL,
 };
 
@@ -98,9 +101,8 @@ void expectSameTensor(const LutTensor *expected, const LutTensor *actual,
       << what;
   size_t n = lutTensorGetSizeInBytes(expected);
   if (n)
-    EXPECT_EQ(std::memcmp(lutTensorGetData(actual), lutTensorGetData(expected),
-                          n),
-              0)
+    EXPECT_EQ(
+        std::memcmp(lutTensorGetData(actual), lutTensorGetData(expected), n), 0)
         << what << ": data differs";
 }
 
@@ -138,8 +140,8 @@ TEST_F(TensorIOTest, NpyRoundTripAllDTypesAndShapes) {
   uint32_t seed = 1;
   for (LutDType dtype : kAllDTypes)
     for (const auto &shape : kShapes) {
-      std::string what = std::string(lutDTypeName(dtype)) + " " +
-                         shapeToString(shape);
+      std::string what =
+          std::string(lutDTypeName(dtype)) + " " + shapeToString(shape);
       TensorPtr t = randomTensor(dtype, shape, seed++);
       ASSERT_NE(t, nullptr) << what;
       std::string file = path("t.npy"), error;
@@ -154,8 +156,8 @@ TEST_F(TensorIOTest, PbRoundTripAllDTypesAndShapes) {
   uint32_t seed = 100;
   for (LutDType dtype : kAllDTypes)
     for (const auto &shape : kShapes) {
-      std::string what = std::string(lutDTypeName(dtype)) + " " +
-                         shapeToString(shape);
+      std::string what =
+          std::string(lutDTypeName(dtype)) + " " + shapeToString(shape);
       TensorPtr t = randomTensor(dtype, shape, seed++);
       ASSERT_NE(t, nullptr) << what;
       std::string file = path("t.pb"), error, name;
@@ -294,15 +296,13 @@ std::vector<BadNpy> badNpyCases() {
        "unsupported dtype '<f16'"},
       {"big endian", npyImage(dict("'>f4'", "False", "(2,)"), kF4x2),
        "big-endian dtype '>f4' is not supported"},
-      {"structured",
-       npyImage(dict("[('a', '<f4')]", "False", "(2,)"), kF4x2),
+      {"structured", npyImage(dict("[('a', '<f4')]", "False", "(2,)"), kF4x2),
        "structured dtypes"},
       {"negative dim", npyImage(dict("'<f4'", "False", "(-2,)"), kF4x2),
        "negative dimension"},
       {"shape not tuple", npyImage(dict("'<f4'", "False", "[2]"), kF4x2),
        "expected a tuple for 'shape'"},
-      {"missing key",
-       npyImage("{'descr': '<f4', 'shape': (2,), }", kF4x2),
+      {"missing key", npyImage("{'descr': '<f4', 'shape': (2,), }", kF4x2),
        "missing key 'fortran_order'"},
       {"extra key",
        npyImage("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), "
@@ -312,7 +312,8 @@ std::vector<BadNpy> badNpyCases() {
       {"bad bool", npyImage(dict("'<f4'", "false", "(2,)"), kF4x2),
        "expected True or False"},
       {"not a dict", npyImage("[1, 2]", kF4x2), "expected '{'"},
-      {"text after dict", npyImage(dict("'<f4'", "False", "(2,)") + " x", kF4x2),
+      {"text after dict",
+       npyImage(dict("'<f4'", "False", "(2,)") + " x", kF4x2),
        "unexpected text after '}'"},
       {"huge shape",
        npyImage(dict("'<f4'", "False", "(4294967296, 4294967296)"), kF4x2),
@@ -331,8 +332,7 @@ class BadNpyFile : public TensorIOTest,
 TEST_P(BadNpyFile, IsRejectedFromMemoryAndFile) {
   const BadNpy &c = GetParam();
   std::string error;
-  EXPECT_EQ(parseNpy(c.bytes.data(), c.bytes.size(), error), nullptr)
-      << c.what;
+  EXPECT_EQ(parseNpy(c.bytes.data(), c.bytes.size(), error), nullptr) << c.what;
   EXPECT_THAT(error, HasSubstr(c.message)) << c.what;
 
   writeBytes("bad.npy", c.bytes);
@@ -488,12 +488,12 @@ TEST(Pb, ReadsTypedFields) {
     EXPECT_NE(t, nullptr) << error;
     return t;
   };
-  EXPECT_EQ(dataOf<int32_t>(int32Field(onnx::TensorProto::INT32,
-                                       {INT32_MIN, 5})),
-            (std::vector<int32_t>{INT32_MIN, 5}));
-  EXPECT_EQ(dataOf<int16_t>(int32Field(onnx::TensorProto::INT16,
-                                       {-32768, 32767})),
-            (std::vector<int16_t>{-32768, 32767}));
+  EXPECT_EQ(
+      dataOf<int32_t>(int32Field(onnx::TensorProto::INT32, {INT32_MIN, 5})),
+      (std::vector<int32_t>{INT32_MIN, 5}));
+  EXPECT_EQ(
+      dataOf<int16_t>(int32Field(onnx::TensorProto::INT16, {-32768, 32767})),
+      (std::vector<int16_t>{-32768, 32767}));
   EXPECT_EQ(dataOf<int8_t>(int32Field(onnx::TensorProto::INT8, {-128, 127})),
             (std::vector<int8_t>{-128, 127}));
   EXPECT_EQ(dataOf<uint8_t>(int32Field(onnx::TensorProto::UINT8, {0, 255})),
@@ -518,8 +518,8 @@ TEST(Pb, ReadsTypedFields) {
   ASSERT_NE(s, nullptr) << error;
   EXPECT_EQ(lutTensorGetRank(s.get()), 0);
   EXPECT_EQ(dataOf<float>(s), (std::vector<float>{2.5f}));
-  TensorPtr e = tensorFromProto(makeProto(onnx::TensorProto::INT64, 0),
-                                nullptr, error);
+  TensorPtr e =
+      tensorFromProto(makeProto(onnx::TensorProto::INT64, 0), nullptr, error);
   ASSERT_NE(e, nullptr) << error;
   EXPECT_EQ(lutTensorGetNumElements(e.get()), 0);
 }
@@ -545,12 +545,12 @@ std::vector<BadProto> badProtoCases() {
   }
   add("complex", makeProto(onnx::TensorProto::COMPLEX64, 0),
       "complex TensorProtos are not supported");
-  add("unknown dtype", makeProto(77, 0), "unsupported TensorProto data_type 77");
+  add("unknown dtype", makeProto(77, 0),
+      "unsupported TensorProto data_type 77");
   {
     auto p = makeProto(onnx::TensorProto::FLOAT, 2);
     p.set_raw_data(std::string(7, '\0'));
-    add("raw size", p,
-        "raw_data has 7 bytes, but float shape [2] needs 8");
+    add("raw size", p, "raw_data has 7 bytes, but float shape [2] needs 8");
   }
   {
     auto p = makeProto(onnx::TensorProto::FLOAT, 1);
@@ -561,7 +561,8 @@ std::vector<BadProto> badProtoCases() {
   {
     auto p = makeProto(onnx::TensorProto::FLOAT, 3);
     p.add_float_data(1);
-    add("short typed", p, "float_data has 1 values, but float shape [3] needs 3");
+    add("short typed", p,
+        "float_data has 1 values, but float shape [3] needs 3");
   }
   add("no data", makeProto(onnx::TensorProto::INT32, 2),
       "int32_data has 0 values, but int32 shape [2] needs 2");
@@ -629,8 +630,7 @@ TEST_P(BadPbFile, IsRejected) {
   ASSERT_TRUE(c.proto.SerializeToString(&bytes));
   writeBytes("bad.pb", bytes);
   error.clear();
-  EXPECT_EQ(readTensorProto(path("bad.pb"), nullptr, error), nullptr)
-      << c.what;
+  EXPECT_EQ(readTensorProto(path("bad.pb"), nullptr, error), nullptr) << c.what;
   EXPECT_THAT(error, HasSubstr(c.message)) << c.what;
   EXPECT_THAT(error, HasSubstr("bad.pb: ")) << c.what;
 }

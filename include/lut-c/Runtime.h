@@ -332,8 +332,7 @@ LUT_RUNTIME_API const int64_t *lutModelGetOutputShape(const LutModel *model,
  *         expected and actual values), LUT_ERROR_OUT_OF_MEMORY, or
  *         LUT_ERROR_MODEL_FAILED (the compiled code returned nonzero).
  */
-LUT_RUNTIME_API LutStatus lutModelRun(LutModel *model,
-                                      LutTensor *const *inputs,
+LUT_RUNTIME_API LutStatus lutModelRun(LutModel *model, LutTensor *const *inputs,
                                       size_t numInputs, LutTensor **outputs,
                                       size_t numOutputs);
 

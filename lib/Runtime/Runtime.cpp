@@ -209,9 +209,8 @@ bool parseNonNegative(const std::string &text, int64_t &value) {
 /// be at least one output.
 LutStatus parseSignature(const char *text, LutModel &model) {
   auto bad = [](size_t line, const std::string &msg) {
-    return fail(LUT_ERROR_BAD_SIGNATURE,
-                "malformed model signature, line " + std::to_string(line) +
-                    ": " + msg);
+    return fail(LUT_ERROR_BAD_SIGNATURE, "malformed model signature, line " +
+                                             std::to_string(line) + ": " + msg);
   };
 
   // Split into lines.
@@ -328,9 +327,8 @@ LutStatus parseSignature(const char *text, LutModel &model) {
     }
     int64_t numElements;
     size_t sizeInBytes;
-    if (computeSizes(info.shape.data(),
-                     static_cast<int64_t>(info.shape.size()), info.dtype,
-                     numElements, sizeInBytes) != LUT_OK)
+    if (computeSizes(info.shape.data(), static_cast<int64_t>(info.shape.size()),
+                     info.dtype, numElements, sizeInBytes) != LUT_OK)
       return bad(ln, lastError);
 
     auto &slots = declared[kind];
@@ -384,10 +382,10 @@ std::string describe(const char *kind, size_t index, const ValueInfo &info) {
 LutStatus checkTensors(const char *kind, LutTensor *const *tensors,
                        size_t count, const std::vector<ValueInfo> &infos) {
   if (count != infos.size())
-    return fail(LUT_ERROR_MISMATCH,
-                "model expects " + std::to_string(infos.size()) + " " + kind +
-                    (infos.size() == 1 ? "" : "s") + ", got " +
-                    std::to_string(count));
+    return fail(LUT_ERROR_MISMATCH, "model expects " +
+                                        std::to_string(infos.size()) + " " +
+                                        kind + (infos.size() == 1 ? "" : "s") +
+                                        ", got " + std::to_string(count));
   if (count > 0 && !tensors)
     return fail(LUT_ERROR_INVALID_ARGUMENT,
                 std::string(kind) + " array is NULL");
@@ -399,13 +397,14 @@ LutStatus checkTensors(const char *kind, LutTensor *const *tensors,
     if (t->dtype != info.dtype)
       return fail(LUT_ERROR_MISMATCH, describe(kind, i, info) +
                                           ": expected dtype " +
-                                          dtypeToString(info.dtype) +
-                                          ", got " + dtypeToString(t->dtype));
+                                          dtypeToString(info.dtype) + ", got " +
+                                          dtypeToString(t->dtype));
     if (t->shape != info.shape)
       return fail(LUT_ERROR_MISMATCH,
                   describe(kind, i, info) + ": expected shape " +
                       shapeToString(info.shape.data(), info.shape.size()) +
-                      ", got " + shapeToString(t->shape.data(), t->shape.size()));
+                      ", got " +
+                      shapeToString(t->shape.data(), t->shape.size()));
   }
   return LUT_OK;
 }
@@ -529,10 +528,9 @@ LutTensor *lutTensorCreateEmpty(const int64_t *shape, int64_t rank,
     return nullptr;
   // aligned_alloc wants a size that is a multiple of the alignment; always
   // allocate at least one block so that the pointer is never NULL.
-  size_t allocSize = sizeInBytes == 0
-                         ? kAlignment
-                         : (sizeInBytes + kAlignment - 1) / kAlignment *
-                               kAlignment;
+  size_t allocSize = sizeInBytes == 0 ? kAlignment
+                                      : (sizeInBytes + kAlignment - 1) /
+                                            kAlignment * kAlignment;
   if (allocSize < sizeInBytes)
     return failNull<LutTensor>(LUT_ERROR_OUT_OF_MEMORY,
                                "tensor byte size overflows");
@@ -632,16 +630,15 @@ LutModel *lutModelLoad(const char *path) {
                                     "': " + (why ? why : "unknown error"));
     }
     using SignatureFn = const char *(*)();
-    auto run = reinterpret_cast<LutModelRunFn>(
-        dlsym(model->handle, "lut_model_run"));
+    auto run =
+        reinterpret_cast<LutModelRunFn>(dlsym(model->handle, "lut_model_run"));
     auto sig = reinterpret_cast<SignatureFn>(
         dlsym(model->handle, "lut_model_signature"));
     if (!run || !sig)
       return failNull<LutModel>(
           LUT_ERROR_LOAD,
           std::string("'") + path + "' is not a lut-mlir model: symbol '" +
-              (!run ? "lut_model_run" : "lut_model_signature") +
-              "' not found");
+              (!run ? "lut_model_run" : "lut_model_signature") + "' not found");
     const char *text = sig();
     if (!text)
       return failNull<LutModel>(LUT_ERROR_BAD_SIGNATURE,
@@ -708,10 +705,10 @@ const ValueInfo *lookup(const LutModel *model, bool output, size_t index) {
   }
   const auto &infos = output ? model->outputs : model->inputs;
   if (index >= infos.size()) {
-    fail(LUT_ERROR_INVALID_ARGUMENT,
-         std::string(output ? "output" : "input") + " index " +
-             std::to_string(index) + " is out of range (the model has " +
-             std::to_string(infos.size()) + ")");
+    fail(LUT_ERROR_INVALID_ARGUMENT, std::string(output ? "output" : "input") +
+                                         " index " + std::to_string(index) +
+                                         " is out of range (the model has " +
+                                         std::to_string(infos.size()) + ")");
     return nullptr;
   }
   return &infos[index];
@@ -770,9 +767,9 @@ LutStatus lutModelRun(LutModel *model, LutTensor *const *inputs,
   try {
     for (size_t i = 0; i < numOutputs; ++i) {
       const ValueInfo &info = model->outputs[i];
-      outputs[i] = lutTensorCreateEmpty(
-          info.shape.data(), static_cast<int64_t>(info.shape.size()),
-          info.dtype);
+      outputs[i] = lutTensorCreateEmpty(info.shape.data(),
+                                        static_cast<int64_t>(info.shape.size()),
+                                        info.dtype);
       if (!outputs[i]) {
         std::string why = describe("output", i, info) + ": " + lastError;
         for (size_t j = 0; j < i; ++j) {
@@ -806,8 +803,7 @@ LutStatus lutModelRunWithOutputs(LutModel *model, LutTensor *const *inputs,
     return fail(LUT_ERROR_INVALID_ARGUMENT, "model is NULL");
   if (LutStatus s = checkTensors("input", inputs, numInputs, model->inputs))
     return s;
-  if (LutStatus s =
-          checkTensors("output", outputs, numOutputs, model->outputs))
+  if (LutStatus s = checkTensors("output", outputs, numOutputs, model->outputs))
     return s;
   for (size_t i = 0; i < numOutputs; ++i) {
     for (size_t j = 0; j < numInputs; ++j)

@@ -98,8 +98,8 @@ bool readExactly(File &file, void *dst, size_t n, const std::string &path,
     if (std::ferror(file.f))
       error = path + ": read error in " + what + ": " + std::strerror(errno);
     else
-      error = path + ": truncated " + what + " (expected " +
-              std::to_string(n) + " bytes, found " + std::to_string(got) + ")";
+      error = path + ": truncated " + what + " (expected " + std::to_string(n) +
+              " bytes, found " + std::to_string(got) + ")";
     return false;
   }
   return true;
@@ -113,7 +113,8 @@ bool writeFile(const std::string &path, std::string_view bytes,
     error = path + ": cannot open for writing: " + std::strerror(errno);
     return false;
   }
-  size_t written = bytes.empty() ? 0 : std::fwrite(bytes.data(), 1, bytes.size(), f);
+  size_t written =
+      bytes.empty() ? 0 : std::fwrite(bytes.data(), 1, bytes.size(), f);
   int writeErrno = errno;
   bool ok = written == bytes.size();
   if (std::fclose(f) != 0 && ok) {
@@ -215,9 +216,8 @@ private:
   }
   char peek() const { return pos < text.size() ? text[pos] : '\0'; }
   void skipSpace() {
-    while (pos < text.size() &&
-           (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' ||
-            text[pos] == '\r'))
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' ||
+                                 text[pos] == '\n' || text[pos] == '\r'))
       ++pos;
   }
   bool consume(char c) {
@@ -409,8 +409,8 @@ bool decodeNpyPrefix(const unsigned char *p, size_t avail, size_t &prefixLen,
 
 /// Parses the header text and validates it; computes the tensor's dtype and
 /// data size.
-bool decodeNpyHeader(std::string_view text, NpyHeader &header,
-                     LutDType &dtype, size_t &dataBytes, std::string &error) {
+bool decodeNpyHeader(std::string_view text, NpyHeader &header, LutDType &dtype,
+                     size_t &dataBytes, std::string &error) {
   if (!HeaderParser(text).parse(header, error))
     return false;
   if (!descrToDType(header.descr, dtype, error))
@@ -432,8 +432,8 @@ bool decodeNpyHeader(std::string_view text, NpyHeader &header,
   int64_t bytes;
   if (__builtin_mul_overflow(count, static_cast<int64_t>(lutDTypeSize(dtype)),
                              &bytes)) {
-    error = "the byte size of shape " + shapeToString(header.shape) +
-            " overflows";
+    error =
+        "the byte size of shape " + shapeToString(header.shape) + " overflows";
     return false;
   }
   if (header.shape.size() > LUT_MAX_RANK) {
@@ -514,8 +514,9 @@ bool copyTyped(const Field &field, const char *fieldName, void *out,
         inRange = v <= static_cast<std::make_unsigned_t<T>>(
                            std::numeric_limits<T>::max());
       if (!inRange) {
-        error = std::string(fieldName) + "[" + std::to_string(i) + "] = " +
-                std::to_string(v) + " is out of range for " + dtypeName(dtype);
+        error = std::string(fieldName) + "[" + std::to_string(i) +
+                "] = " + std::to_string(v) + " is out of range for " +
+                dtypeName(dtype);
         return false;
       }
     }
@@ -738,8 +739,8 @@ TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
   std::vector<int64_t> shape(proto.dims().begin(), proto.dims().end());
   for (size_t i = 0; i < shape.size(); ++i)
     if (shape[i] < 0) {
-      error = "TensorProto dimension " + std::to_string(i) +
-              " is negative (" + std::to_string(shape[i]) + ")";
+      error = "TensorProto dimension " + std::to_string(i) + " is negative (" +
+              std::to_string(shape[i]) + ")";
       return nullptr;
     }
   // Compute the size first and allocate only once the data present in the
@@ -748,8 +749,8 @@ TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
   int64_t count = 1, bytes64 = 0;
   for (int64_t d : shape)
     if (__builtin_mul_overflow(count, d, &count)) {
-      error = "the element count of TensorProto shape " +
-              shapeToString(shape) + " overflows" + kNotATensorHint;
+      error = "the element count of TensorProto shape " + shapeToString(shape) +
+              " overflows" + kNotATensorHint;
       return nullptr;
     }
   if (__builtin_mul_overflow(count, static_cast<int64_t>(lutDTypeSize(dtype)),
@@ -822,9 +823,10 @@ TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
     for (const FieldUse &f : fields) {
       if (f.size == 0 || std::strcmp(f.name, expectedField) == 0)
         continue;
-      error = "TensorProto of data_type " + dtypeName(dtype) + " holds its "
-              "data in " + f.name + " (expected raw_data or " +
-              expectedField + ")";
+      error = "TensorProto of data_type " + dtypeName(dtype) +
+              " holds its "
+              "data in " +
+              f.name + " (expected raw_data or " + expectedField + ")";
       return nullptr;
     }
     int have = 0;
@@ -843,8 +845,8 @@ TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
     bool ok = true;
     switch (dtype) {
     case LUT_DTYPE_FLOAT:
-      ok = copyTyped<float>(proto.float_data(), "float_data", dst, dtype,
-                            error);
+      ok =
+          copyTyped<float>(proto.float_data(), "float_data", dst, dtype, error);
       break;
     case LUT_DTYPE_DOUBLE:
       ok = copyTyped<double>(proto.double_data(), "double_data", dst, dtype,
@@ -889,8 +891,8 @@ TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
       for (int i = 0; i < proto.int32_data_size(); ++i) {
         int32_t v = proto.int32_data(i);
         if (v != 0 && v != 1) {
-          error = "int32_data[" + std::to_string(i) + "] = " +
-                  std::to_string(v) + " is not a bool (0 or 1)";
+          error = "int32_data[" + std::to_string(i) +
+                  "] = " + std::to_string(v) + " is not a bool (0 or 1)";
           return nullptr;
         }
         b[i] = static_cast<uint8_t>(v);

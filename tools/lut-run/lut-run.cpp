@@ -13,8 +13,8 @@
 #include "lut/Runtime/TensorIO.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -29,7 +29,8 @@ using namespace lut::runtime;
 
 namespace {
 
-constexpr const char *kUsage = R"(USAGE: lut-run MODEL.so [--input FILE]... [--output-dir DIR] [--bench N]
+constexpr const char *kUsage =
+    R"(USAGE: lut-run MODEL.so [--input FILE]... [--output-dir DIR] [--bench N]
 
 Runs a model compiled by lutc (a shared library with the lut-mlir model ABI)
 on tensors read from files, and writes or prints its outputs.
@@ -157,8 +158,8 @@ std::string describeValue(const char *kind, size_t i, const char *name) {
 std::string signatureOf(const LutModel *model, bool output, size_t i) {
   LutDType dtype = output ? lutModelGetOutputDType(model, i)
                           : lutModelGetInputDType(model, i);
-  int64_t rank = output ? lutModelGetOutputRank(model, i)
-                        : lutModelGetInputRank(model, i);
+  int64_t rank =
+      output ? lutModelGetOutputRank(model, i) : lutModelGetInputRank(model, i);
   const int64_t *shape = output ? lutModelGetOutputShape(model, i)
                                 : lutModelGetInputShape(model, i);
   return std::string(lutDTypeName(dtype)) + " " +
@@ -224,8 +225,7 @@ void printTensor(size_t i, const char *name, const LutTensor *t) {
   std::vector<int64_t> shape = tensorShape(t);
   int64_t n = lutTensorGetNumElements(t);
   std::printf("output %zu '%s': %s %s\n", i, name,
-              lutDTypeName(lutTensorGetDType(t)),
-              shapeToString(shape).c_str());
+              lutDTypeName(lutTensorGetDType(t)), shapeToString(shape).c_str());
   constexpr int64_t kPrintAll = 64, kPrintFirst = 8;
   if (n <= kPrintAll) {
     std::string s;
@@ -251,8 +251,8 @@ void printTensor(size_t i, const char *name, const LutTensor *t) {
     sum += v;
     ++finite;
   }
-  std::printf("    %" PRId64 " elements: min %.6g, max %.6g, mean %.6g",
-              n, mn, mx, finite ? sum / static_cast<double>(finite) : NAN);
+  std::printf("    %" PRId64 " elements: min %.6g, max %.6g, mean %.6g", n, mn,
+              mx, finite ? sum / static_cast<double>(finite) : NAN);
   if (nans)
     std::printf(", %" PRId64 " NaN", nans);
   std::printf("\n");
@@ -322,8 +322,7 @@ int main(int argc, char **argv) {
       fatal(describeValue("input", i, expectedName) + ": " + error);
     if (tensorFileFormatFromPath(path) != TensorFileFormat::TensorProto)
       allPb = false;
-    else if (!storedName.empty() && *expectedName &&
-             storedName != expectedName)
+    else if (!storedName.empty() && *expectedName && storedName != expectedName)
       warn(path + " holds tensor '" + storedName + "' but the model's " +
            describeValue("input", i, expectedName) +
            " has another name; check the order of --input");
@@ -364,12 +363,12 @@ int main(int argc, char **argv) {
       auto end = std::chrono::steady_clock::now();
       if (s != LUT_OK)
         fatal("benchmark run " + std::to_string(r) + ": " + lutGetLastError());
-      ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(end - start).count());
     }
-    std::printf("median %s ms, min %s ms over %ld runs\n",
-                formatMs(median(ms)).c_str(),
-                formatMs(*std::min_element(ms.begin(), ms.end())).c_str(),
-                opts.bench);
+    std::printf(
+        "median %s ms, min %s ms over %ld runs\n", formatMs(median(ms)).c_str(),
+        formatMs(*std::min_element(ms.begin(), ms.end())).c_str(), opts.bench);
   }
 
   // Write (and print) the outputs.

@@ -1,4 +1,4 @@
-//===- TensorIO.h - Reading and writing tensors in .npy and .pb files ------===//
+//===- TensorIO.h - Reading and writing tensors in .npy and .pb files -----===//
 //
 // A C++ API over the C runtime's LutTensor for the two tensor file formats
 // that lut-run and the tests use:
@@ -51,7 +51,8 @@ enum class TensorFileFormat { Npy, TensorProto };
 
 /// The format implied by `path`'s extension: ".npy" is Npy and ".pb" is
 /// TensorProto (case-insensitive). std::nullopt for any other extension.
-std::optional<TensorFileFormat> tensorFileFormatFromPath(const std::string &path);
+std::optional<TensorFileFormat>
+tensorFileFormatFromPath(const std::string &path);
 
 //===----------------------------------------------------------------------===//
 // .npy
