@@ -1,0 +1,120 @@
+//===- DetectMlp.cpp - wrap feed-forward blocks in lut.mlp ----------------===//
+//
+// Implements `lut-detect-mlp` (Passes.td). The matcher is in FfnMatch.cpp.
+//
+//===----------------------------------------------------------------------===//
+#include "lut/Dialect/Lut/IR/LutOps.h"
+#include "lut/Dialect/Lut/Transforms/FfnMatch.h"
+#include "lut/Dialect/Lut/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+
+#include <set>
+
+namespace lut {
+#define GEN_PASS_DEF_LUTDETECTMLP
+#include "lut/Dialect/Lut/Transforms/Passes.h.inc"
+} // namespace lut
+
+using namespace mlir;
+using namespace lut;
+
+namespace {
+
+/// Clones into the body what the block needs from outside: constants and
+/// the pure, operand-free (or constant-fed) ops that build init tensors.
+Value cloneDep(OpBuilder &b, IRMapping &map, Value v) {
+  if (Value m = map.lookupOrNull(v))
+    return m;
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return nullptr;
+  bool cloneable = matchPattern(v, m_Constant()) || isa<tensor::EmptyOp>(def) ||
+                   isa<linalg::FillOp>(def);
+  if (!cloneable)
+    return nullptr;
+  for (Value operand : def->getOperands())
+    if (!cloneDep(b, map, operand))
+      return nullptr;
+  b.clone(*def, map);
+  return map.lookup(v);
+}
+
+struct LutDetectMlpPass : public lut::impl::LutDetectMlpBase<LutDetectMlpPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    // Candidates in block order; each down projection starts one match.
+    std::vector<FfnMatch> matches;
+    std::set<Operation *> taken;
+    func.walk([&](Operation *op) {
+      if (!isa<linalg::GenericOp, linalg::MatmulOp>(op) || taken.count(op))
+        return;
+      auto m = matchFfn(op);
+      if (!m)
+        return;
+      for (Operation *o : m->ops)
+        if (taken.count(o))
+          return;
+      taken.insert(m->ops.begin(), m->ops.end());
+      matches.push_back(std::move(*m));
+    });
+    std::set<std::string> used;
+    int unnamed = 0;
+    for (FfnMatch &m : matches) {
+      std::string name = ffnSourceName(m);
+      if (name.empty())
+        name = "mlp." + std::to_string(unnamed++);
+      std::string unique = name;
+      for (int k = 1; used.count(unique); ++k)
+        unique = name + "#" + std::to_string(k);
+      used.insert(unique);
+      if (failed(wrap(m, unique)))
+        return signalPassFailure();
+    }
+  }
+
+  LogicalResult wrap(FfnMatch &m, StringRef name) {
+    Operation *last = m.ops.back();
+    OpBuilder b(last);
+    Location loc = m.down.contraction->getLoc();
+    auto mlp = MlpOp::create(b, loc, name, ValueRange{m.input},
+                             TypeRange{m.output.getType()});
+    MLIRContext *ctx = &getContext();
+    mlp->setAttr("activation", StringAttr::get(ctx, m.activation));
+    mlp->setAttr("d_model", b.getI64IntegerAttr(m.dModel));
+    mlp->setAttr("d_ff", b.getI64IntegerAttr(m.dFF));
+    mlp->setAttr("d_out", b.getI64IntegerAttr(m.dOut));
+    Block &body = mlp.getBody().front();
+    OpBuilder bb = OpBuilder::atBlockBegin(&body);
+    IRMapping map;
+    map.map(m.input, body.getArgument(0));
+    for (Operation *op : m.ops) {
+      for (Value operand : op->getOperands())
+        if (!cloneDep(bb, map, operand))
+          return op->emitError("lut-detect-mlp: cannot move operand of FFN '")
+                 << name << "' into its region";
+      for (Region &r : op->getRegions())
+        r.walk([&](Operation *inner) {
+          for (Value operand : inner->getOperands())
+            if (!operand.getParentRegion()->isAncestor(&r) && !map.contains(operand))
+              (void)cloneDep(bb, map, operand);
+        });
+      bb.clone(*op, map);
+    }
+    YieldOp::create(bb, loc, ValueRange{map.lookup(m.output)});
+    m.output.replaceAllUsesWith(mlp.getResult(0));
+    for (Operation *op : llvm::reverse(m.ops))
+      op->erase();
+    mlp.emitRemark() << "FFN '" << name << "': d_model " << m.dModel
+                     << ", d_ff " << m.dFF << ", activation " << m.activation
+                     << ", " << m.macsPerToken() << " MACs per token";
+    return success();
+  }
+};
+
+} // namespace
