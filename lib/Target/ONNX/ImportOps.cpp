@@ -6,7 +6,11 @@
 //===----------------------------------------------------------------------===//
 #include "ImporterImpl.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+
+#include <cstring>
 
 #include <cmath>
 #include <limits>
@@ -411,13 +415,66 @@ void transposeTo(NodeCtx &n, Value x, ArrayRef<int64_t> perm, Value &out) {
   out = linalg::TransposeOp::create(n.b, n.loc, x, init, perm).getResult()[0];
 }
 
+/// The raw little-endian bytes of a constant (dense or dense_resource).
+std::optional<ArrayRef<char>> constantBytes(ElementsAttr attr) {
+  if (auto d = dyn_cast<DenseElementsAttr>(attr)) {
+    if (d.isSplat() || d.getElementType().isInteger(1))
+      return std::nullopt;
+    return d.getRawData();
+  }
+  if (auto r = dyn_cast<DenseResourceElementsAttr>(attr))
+    if (AsmResourceBlob *blob = r.getRawHandle().getBlob())
+      return blob->getData();
+  return std::nullopt;
+}
+
+/// Input `i` (a 2-D constant) transposed at import time, so that weights
+/// stay constants (as `lut-detect-mlp` expects); null if not possible.
+Value transposedConstant(NodeCtx &n, size_t i) {
+  TValue &tv = n.in(i);
+  if (!tv.constant || tv.shape.size() != 2)
+    return nullptr;
+  auto bytes = constantBytes(tv.constant);
+  auto type = cast<RankedTensorType>(tv.constant.getType());
+  unsigned eb = type.getElementTypeBitWidth() / 8;
+  if (!bytes || eb == 0 || (int64_t)bytes->size() != type.getNumElements() * eb)
+    return nullptr;
+  int64_t r = tv.shape[0], c = tv.shape[1];
+  std::vector<char> out(bytes->size());
+  for (int64_t x = 0; x < r; ++x)
+    for (int64_t y = 0; y < c; ++y)
+      std::memcpy(&out[(y * r + x) * eb], &(*bytes)[(x * c + y) * eb], eb);
+  auto tt = RankedTensorType::get({c, r}, type.getElementType());
+  std::string key = n.node.input(i) + ".T";
+  for (char &ch : key)
+    if (!llvm::isAlnum(ch) && ch != '_' && ch != '.')
+      ch = '_';
+  TypedAttr attr;
+  if (isa<DenseResourceElementsAttr>(tv.constant))
+    attr = DenseResourceElementsAttr::get(
+        tt, key, HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(out), alignof(uint64_t)));
+  else
+    attr = DenseElementsAttr::getFromRawBuffer(tt, ArrayRef<char>(out));
+  return arith::ConstantOp::create(n.b, n.loc, attr);
+}
+
 void gemm(NodeCtx &n) {
   requireFloat(n);
-  Value a = n.val(0), b = n.val(1);
-  if (n.attrInt("transA", 0))
-    transposeTo(n, a, {1, 0}, a);
-  if (n.attrInt("transB", 0))
-    transposeTo(n, b, {1, 0}, b);
+  Value a, b;
+  if (n.attrInt("transA", 0)) {
+    a = transposedConstant(n, 0);
+    if (!a)
+      transposeTo(n, n.val(0), {1, 0}, a);
+  } else {
+    a = n.val(0);
+  }
+  if (n.attrInt("transB", 0)) {
+    b = transposedConstant(n, 1);
+    if (!b)
+      transposeTo(n, n.val(1), {1, 0}, b);
+  } else {
+    b = n.val(1);
+  }
   Shape as = shapeOf(a), bs = shapeOf(b);
   if (as.size() != 2 || bs.size() != 2)
     n.fail("Gemm inputs must be 2-D");

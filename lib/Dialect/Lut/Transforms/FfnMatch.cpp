@@ -138,9 +138,14 @@ std::optional<LinearMatch> lut::matchLinear(Operation *op) {
 
 static std::string classify(const FfnMatch &m) {
   bool erf = false, tanh = false, exp = false, maxf = false;
+  int pointwiseOps = 0;
   for (Operation *op : m.ops) {
-    if (!isPointwise(op))
+    bool isBias = false;
+    for (auto &l : m.up)
+      isBias |= op == l.biasAdd;
+    if (!isPointwise(op) || isBias || op == m.down.biasAdd)
       continue;
+    ++pointwiseOps;
     op->walk([&](Operation *inner) {
       erf |= isa<math::ErfOp>(inner);
       tanh |= isa<math::TanhOp>(inner);
@@ -150,11 +155,10 @@ static std::string classify(const FfnMatch &m) {
   }
   bool gated = m.up.size() == 2;
   if (erf) return gated ? "geglu" : "gelu";
-  if (tanh) return gated ? "geglu_tanh" : "gelu_tanh";
-  if (exp) {
-    // x * sigmoid(x): the sigmoid's input also feeds a multiply.
-    return gated ? "swiglu" : "silu";
-  }
+  // GELU's tanh form and SiLU multiply the input back in: more than one
+  // pointwise op (gated forms always multiply).
+  if (tanh) return gated ? "geglu_tanh" : pointwiseOps >= 3 ? "gelu_tanh" : "tanh";
+  if (exp) return gated ? "swiglu" : pointwiseOps >= 2 ? "silu" : "sigmoid";
   if (maxf) return gated ? "reglu" : "relu";
   return "other";
 }

@@ -47,8 +47,10 @@ struct FfnMatch {
   /// block order.
   llvm::SetVector<mlir::Operation *> ops;
   mlir::Value output;
-  /// "gelu", "gelu_tanh", "relu", "silu", "sigmoid", "geglu", "swiglu",
-  /// "reglu" or "other".
+  /// A summary of the pointwise part, from the math it contains: "gelu"
+  /// (erf), "gelu_tanh", "tanh", "relu", "silu", "sigmoid", "geglu",
+  /// "geglu_tanh", "swiglu", "reglu" or "other". Descriptive only: the
+  /// conversion evaluates the body itself and does not rely on it.
   std::string activation;
   int64_t dModel = 0, dFF = 0, dOut = 0;
   /// Multiply-accumulates per token of the dense block (the Linears).
