@@ -376,3 +376,38 @@ bool lut::linkSharedLibrary(StringRef objPath, StringRef soPath,
   }
   return true;
 }
+
+bool lut::compileToSharedLibrary(ModuleOp module, StringRef funcName, StringRef soPath,
+                                 const CodegenOptions &opts, std::string &error) {
+  std::string signature = buildModelSignature(module, funcName);
+  if (signature.empty()) {
+    error = "cannot build the model signature";
+    return false;
+  }
+  if (failed(lowerToLLVMDialect(module, opts.optLevel))) {
+    error = "lowering to the LLVM dialect failed";
+    return false;
+  }
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateToLLVMIR(module, llvmContext, funcName, signature, opts, error);
+  if (!llvmModule)
+    return false;
+  SmallString<128> obj;
+  if (auto ec = llvm::sys::fs::createTemporaryFile("lutc", "o", obj)) {
+    error = "cannot create a temporary file: " + ec.message();
+    return false;
+  }
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(obj, ec);
+    if (ec) {
+      error = "cannot write '" + obj.str().str() + "': " + ec.message();
+      return false;
+    }
+    if (!emitObjectFile(*llvmModule, opts, os, error))
+      return false;
+  }
+  bool ok = linkSharedLibrary(obj, soPath, opts, error);
+  llvm::sys::fs::remove(obj);
+  return ok;
+}

@@ -12,9 +12,13 @@
 // model is valid but uses something lut-mlir does not support.
 //
 //===----------------------------------------------------------------------===//
+#include "lut/Compiler/Calibration.h"
 #include "lut/Compiler/Compiler.h"
+#include "lut/Dialect/Lut/Transforms/ConvertMlp.h"
+#include "lut/Dialect/Lut/Transforms/Passes.h"
 #include "lut/Target/ONNX/Import.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -63,11 +67,97 @@ cl::opt<std::string> shapeInfo(
     cl::cat(lutcCat));
 cl::opt<bool> noChecker("no-onnx-checker", cl::desc("Skip ONNX's model checker"),
                         cl::cat(lutcCat));
+cl::opt<std::string> lutSpec(
+    "lut",
+    cl::desc("Replace the FFNs with lookup tables: METHOD[:OPT=VAL,...]. Method 'lsh' "
+             "(LookupFFN). Options: tables=H (48), bits=k (8), projection=hidden|random "
+             "(hidden), only=NAME[+NAME...], skip=NAME[+NAME...], seed=N (0), sweeps=N (8), "
+             "ridge=X (1.0, in samples), holdout=X (0.1). Runs lut-detect-mlp, calibration "
+             "and lut-convert-mlp; see docs/Passes/LutPasses.md"),
+    cl::value_desc("method:options"), cl::cat(lutcCat));
+cl::list<std::string> calibration(
+    "calibration",
+    cl::desc("Calibration inputs for --lut: one .npy or ONNX TensorProto .pb file per graph "
+             "input (repeat, or separate with commas), in graph-input order. The leading "
+             "dimension may exceed the model's batch and is split into batches. Without it, "
+             "the tables are fitted on data-free samples drawn from the affine parameters of "
+             "the normalization before each FFN"),
+    cl::CommaSeparated, cl::value_desc("file"), cl::cat(lutcCat));
+cl::opt<int64_t> calibrationLimit("calibration-limit",
+                                  cl::desc("Use at most N calibration samples (0: all)"),
+                                  cl::init(0), cl::cat(lutcCat));
+cl::opt<int64_t> dataFreeSamples("data-free-samples",
+                                 cl::desc("Rows (tokens) per FFN for data-free fitting (16384)"),
+                                 cl::init(16384), cl::cat(lutcCat));
+cl::opt<std::string> lutReport("lut-report",
+                               cl::desc("Write the --lut report (per FFN and model totals) as JSON"),
+                               cl::value_desc("file.json"), cl::cat(lutcCat));
+cl::opt<std::string> dumpCalibration(
+    "dump-calibration",
+    cl::desc("Write each FFN's calibration pairs as <name>.x.npy and <name>.y.npy into DIR "
+             "(lut-opt --lut-convert-mlp=calibration-dir=DIR reads them)"),
+    cl::value_desc("dir"), cl::cat(lutcCat));
 } // namespace
 
 static int fail(const Twine &msg, int code = 1) {
   errs() << "lutc: error: " << msg << "\n";
   return code;
+}
+
+/// Parses --lut=METHOD[:K=V,...] into `o`.
+static bool parseLutSpec(StringRef spec, lut::ConvertMlpOptions &o, std::string &err) {
+  auto [method, rest] = spec.split(':');
+  o.method = method.str();
+  if (o.method != "lsh") {
+    err = "unknown --lut method '" + o.method + "' (supported: lsh)";
+    return false;
+  }
+  SmallVector<StringRef> kvs;
+  rest.split(kvs, ',', -1, false);
+  for (StringRef kv : kvs) {
+    auto [k, v] = kv.split('=');
+    auto num = [&](auto &out) {
+      if (v.getAsInteger(10, out)) {
+        err = "--lut option '" + k.str() + "' needs an integer, got '" + v.str() + "'";
+        return false;
+      }
+      return true;
+    };
+    auto real = [&](double &out) {
+      if (v.getAsDouble(out)) {
+        err = "--lut option '" + k.str() + "' needs a number, got '" + v.str() + "'";
+        return false;
+      }
+      return true;
+    };
+    auto list = [&](std::vector<std::string> &out) {
+      SmallVector<StringRef> names;
+      v.split(names, '+', -1, false);
+      for (StringRef n : names)
+        for (StringRef part : llvm::split(n, ';'))
+          if (!part.empty())
+            out.push_back(part.str());
+      return true;
+    };
+    bool ok;
+    if (k == "tables") ok = num(o.tables);
+    else if (k == "bits") ok = num(o.bits);
+    else if (k == "projection") { o.projection = v.str(); ok = true; }
+    else if (k == "only") ok = list(o.only);
+    else if (k == "skip") ok = list(o.skip);
+    else if (k == "seed") ok = num(o.seed);
+    else if (k == "sweeps") ok = num(o.sweeps);
+    else if (k == "ridge") ok = real(o.ridge);
+    else if (k == "holdout") ok = real(o.holdout);
+    else {
+      err = "unknown --lut option '" + k.str() +
+            "' (tables, bits, projection, only, skip, seed, sweeps, ridge, holdout)";
+      return false;
+    }
+    if (!ok)
+      return false;
+  }
+  return true;
 }
 
 int main(int argc, char **argv) {
@@ -122,7 +212,7 @@ int main(int argc, char **argv) {
                                                          : ".so");
     out = p.str().str();
   }
-  if (emit == Emit::MLIR) {
+  if (emit == Emit::MLIR && lutSpec.empty()) {
     std::string err;
     auto file = mlir::openOutputFile(out, &err);
     if (!file)
@@ -133,15 +223,78 @@ int main(int argc, char **argv) {
   }
 
   const std::string funcName = "main_graph";
-  std::string signature = lut::buildModelSignature(*module, funcName);
-  if (signature.empty())
-    return 1;
-  if (failed(lut::lowerToLLVMDialect(*module, optLevel)))
-    return fail("lowering to the LLVM dialect failed");
   lut::CodegenOptions cg;
   cg.triple = mtriple;
   cg.cpu = mcpu;
   cg.optLevel = optLevel;
+  if (!lutSpec.empty()) {
+    lut::ConvertMlpOptions copts;
+    std::string err;
+    if (!parseLutSpec(lutSpec, copts, err))
+      return fail(err);
+    mlir::PassManager pm(&context);
+    pm.addNestedPass<mlir::func::FuncOp>(lut::createLutDetectMlp());
+    // Detection remarks are for lut-opt; lutc prints its own table.
+    {
+      mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &d) {
+        return mlir::success(d.getSeverity() == mlir::DiagnosticSeverity::Remark);
+      });
+      if (failed(pm.run(*module)))
+        return fail("FFN detection failed");
+    }
+    int64_t macsBefore = lut::countMacs(*module);
+    lut::CalibrationOptions calib;
+    calib.files.assign(calibration.begin(), calibration.end());
+    calib.limit = calibrationLimit;
+    calib.dataFreeRows = dataFreeSamples;
+    calib.dumpDir = dumpCalibration;
+    // Calibration runs on this machine: host code, whatever --mtriple says.
+    calib.codegen.optLevel = optLevel;
+    std::map<std::string, lut::CalibrationSet> sets;
+    if (!lut::collectCalibration(*module, calib, sets, errs(), err))
+      return fail("calibration: " + err);
+    lut::CalibrationProvider provider = [&](lut::MlpOp mlp, lut::CalibrationSet &cs,
+                                            std::string &e) {
+      auto it = sets.find(mlp.getName().str());
+      if (it == sets.end()) {
+        e = "no calibration pairs were collected for it";
+        return false;
+      }
+      cs = std::move(it->second);
+      return true;
+    };
+    std::vector<lut::FfnReport> reports;
+    {
+      mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &d) {
+        return mlir::success(d.getSeverity() == mlir::DiagnosticSeverity::Remark);
+      });
+      if (failed(lut::convertMlps(*module, copts, provider, reports)))
+        return 1;
+    }
+    int64_t macsAfter = lut::countMacs(*module);
+    lut::writeReportTable(errs(), reports, macsBefore, macsAfter);
+    if (!lutReport.empty()) {
+      auto file = mlir::openOutputFile(lutReport, &err);
+      if (!file)
+        return fail(err);
+      lut::writeReportJson(file->os(), reports, macsBefore, macsAfter, copts);
+      file->keep();
+    }
+  }
+  std::string signature = lut::buildModelSignature(*module, funcName);
+  if (signature.empty())
+    return 1;
+  if (emit == Emit::MLIR) {
+    std::string err;
+    auto file = mlir::openOutputFile(out, &err);
+    if (!file)
+      return fail(err);
+    module->print(file->os());
+    file->keep();
+    return 0;
+  }
+  if (failed(lut::lowerToLLVMDialect(*module, optLevel)))
+    return fail("lowering to the LLVM dialect failed");
   llvm::LLVMContext llvmContext;
   std::string err;
   auto llvmModule =

@@ -75,6 +75,14 @@ bool emitObjectFile(llvm::Module &module, const CodegenOptions &opts,
 bool linkSharedLibrary(llvm::StringRef objPath, llvm::StringRef soPath,
                        const CodegenOptions &opts, std::string &error);
 
+/// The whole back end: signature, lowering, LLVM IR, object (in a temporary
+/// file) and link, from a module on tensors whose entry is `funcName` to the
+/// shared library `soPath`. `module` is lowered in place. Returns false with
+/// `error` (lowering diagnostics go to the context's handler).
+bool compileToSharedLibrary(mlir::ModuleOp module, llvm::StringRef funcName,
+                            llvm::StringRef soPath, const CodegenOptions &opts,
+                            std::string &error);
+
 } // namespace lut
 
 #endif

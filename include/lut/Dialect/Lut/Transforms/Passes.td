@@ -57,4 +57,56 @@ def LutDetectMlp : Pass<"lut-detect-mlp", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::lut::LutDialect"];
 }
 
+def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
+  let summary = "Replaces lut.mlp regions with fitted lookup-table ops";
+  let description = [{
+    Replaces each `lut.mlp` (from `lut-detect-mlp`) with lookup-table ops
+    whose tables are fitted post-training to the dense FFN.
+
+    `method=lsh` (LookupFFN, Zeng et al., ICML 2024, arXiv:2403.07221):
+    `codes = lut.lsh_encode(x, P, c)` with H tables of k sign bits, then
+    `y = lut.gather_sum(codes, T, b)`; x of any batch rank is flattened to
+    `[N, d_model]` and the result reshaped back. The projection is
+    `hidden` (the pre-activation signs `x·w1_j + b1_j > 0` of the FFN's
+    H·k most important hidden units, ranked by ‖w1_j‖·‖w2_j‖; for gated
+    FFNs the gate's units) or `random` (Gaussian hyperplanes through the
+    calibration mean). Tables T [H, 2^k, d_out] (f32) and b [d_out] are
+    fitted by least squares to calibration pairs (x, FFN(x)) with ridge
+    backfitting (`sweeps`, `ridge` in samples); the last `holdout` share of
+    rows is held out and its relative MSE (unexplained share of the output
+    variance) reported. P, c and T become `dense_resource` blobs.
+
+    Calibration pairs come from the driver (lutc runs the dense model
+    natively; see `lutc --help`) or, in lut-opt, from `calibration-dir`:
+    `<name>.x.npy` [N, d_model] and `<name>.y.npy` [N, d_out] f32 files per
+    FFN (`lutc --dump-calibration` writes them).
+
+    `only`/`skip` select FFNs by name. The pass emits a remark per FFN with
+    its fit error.
+
+    Errors: an unknown method or projection, bits outside [1, 16], tables*bits
+    above d_ff for `hidden`, and missing or malformed calibration files, each
+    reported on the `lut.mlp` at fault.
+  }];
+  let options = [
+    Option<"method", "method", "std::string", /*default=*/"\"lsh\"",
+           "Replacement method (lsh)">,
+    Option<"tables", "tables", "int64_t", /*default=*/"48", "Number of tables H">,
+    Option<"bits", "bits", "int64_t", /*default=*/"8", "Hash bits per table k">,
+    Option<"projection", "projection", "std::string", /*default=*/"\"hidden\"",
+           "Hyperplanes: hidden | random">,
+    ListOption<"only", "only", "std::string", "Convert only these FFNs (by name)">,
+    ListOption<"skip", "skip", "std::string", "Do not convert these FFNs (by name)">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0", "Seed of random projections">,
+    Option<"sweeps", "sweeps", "int64_t", /*default=*/"8", "Backfitting sweeps">,
+    Option<"ridge", "ridge", "double", /*default=*/"1.0", "Ridge, in samples">,
+    Option<"holdout", "holdout", "double", /*default=*/"0.1",
+           "Share of calibration rows held out for the reported fit error">,
+    Option<"calibrationDir", "calibration-dir", "std::string", /*default=*/"",
+           "Directory with <name>.x.npy and <name>.y.npy per FFN">
+  ];
+  let dependentDialects = ["::lut::LutDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // LUT_PASSES_TD

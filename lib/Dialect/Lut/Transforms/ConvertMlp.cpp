@@ -1,0 +1,365 @@
+//===- ConvertMlp.cpp - replace lut.mlp regions with fitted LUT ops -------===//
+//
+// Implements `lut-convert-mlp` (Passes.td) and the C++ API in ConvertMlp.h.
+//
+//===----------------------------------------------------------------------===//
+#include "lut/Dialect/Lut/Transforms/ConvertMlp.h"
+#include "lut/Dialect/Lut/Transforms/FfnMatch.h"
+#include "lut/Dialect/Lut/Transforms/Passes.h"
+#include "lut/Runtime/TensorIO.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+
+#include <cstring>
+
+namespace lut {
+#define GEN_PASS_DEF_LUTCONVERTMLP
+#include "lut/Dialect/Lut/Transforms/Passes.h.inc"
+} // namespace lut
+
+using namespace mlir;
+using namespace lut;
+
+namespace {
+
+/// A 2-D (or 1-D as one row) f32 constant as a Matrix.
+bool constantMatrix(Value v, fit::Matrix &out) {
+  Attribute attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return false;
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.getElementType().isF32() || type.getRank() < 1 || type.getRank() > 2)
+    return false;
+  int64_t rows = type.getRank() == 2 ? type.getDimSize(0) : 1;
+  int64_t cols = type.getShape().back();
+  out = fit::Matrix(rows, cols);
+  if (auto d = dyn_cast<DenseElementsAttr>(attr)) {
+    auto vals = d.getValues<float>();
+    std::copy(vals.begin(), vals.end(), out.data.begin());
+    return true;
+  }
+  if (auto r = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = r.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != out.data.size() * sizeof(float))
+      return false;
+    std::memcpy(out.data.data(), blob->getData().data(), blob->getData().size());
+    return true;
+  }
+  return false;
+}
+
+/// The up projection whose output feeds the nonlinearity (the gate).
+size_t gateIndex(const FfnMatch &m) {
+  for (size_t i = 0; i < m.up.size(); ++i)
+    for (Operation *user : m.up[i].output.getUsers()) {
+      bool nonlinear = false;
+      user->walk([&](Operation *op) {
+        nonlinear |= isa<math::ErfOp, math::TanhOp, math::ExpOp, arith::MaximumFOp>(op);
+      });
+      if (nonlinear)
+        return i;
+    }
+  return 0;
+}
+
+std::optional<FfnMatch> matchBody(MlpOp mlp) {
+  Block &body = mlp.getBody().front();
+  Value out = cast<YieldOp>(body.getTerminator()).getValues()[0];
+  for (Operation &op : body)
+    if (isa<linalg::GenericOp, linalg::MatmulOp>(op))
+      if (auto m = matchFfn(&op); m && m->output == out)
+        return m;
+  return std::nullopt;
+}
+
+std::string resourceKey(StringRef ffn, StringRef what) {
+  std::string key = (ffn + ".lsh." + what).str();
+  for (char &c : key)
+    if (!llvm::isAlnum(c) && c != '_' && c != '.')
+      c = '_';
+  return key;
+}
+
+Value resourceConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                       ArrayRef<float> data, StringRef key) {
+  auto type = RankedTensorType::get(shape, b.getF32Type());
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(data.data()), data.size() * sizeof(float));
+  auto attr = DenseResourceElementsAttr::get(
+      type, key, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(float)));
+  return arith::ConstantOp::create(b, loc, attr);
+}
+
+/// Replaces `mlp` with the LSH ops, in place.
+void rewriteMlp(MlpOp mlp, const fit::Hyperplanes &hp, const fit::LshTables &t,
+                int64_t bits) {
+  OpBuilder b(mlp);
+  Location loc = mlp.getLoc();
+  Value x = mlp.getInputs()[0];
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto yt = cast<RankedTensorType>(mlp.getResult(0).getType());
+  int64_t d = xt.getShape().back(), n = xt.getNumElements() / std::max<int64_t>(d, 1);
+  int64_t rank = xt.getRank();
+  auto collapse = [&](Value v, RankedTensorType from, int64_t cols) -> Value {
+    auto to = RankedTensorType::get({n, cols}, from.getElementType());
+    if (from.getRank() == 2)
+      return v;
+    if (from.getRank() == 1)
+      return tensor::ExpandShapeOp::create(b, loc, to, v, SmallVector<ReassociationIndices>{{0, 1}});
+    ReassociationIndices lead;
+    for (int64_t i = 0; i + 1 < from.getRank(); ++i)
+      lead.push_back(i);
+    return tensor::CollapseShapeOp::create(
+        b, loc, to, v, SmallVector<ReassociationIndices>{lead, {from.getRank() - 1}});
+  };
+  Value x2 = collapse(x, xt, d);
+  StringRef name = mlp.getName();
+  int64_t hk = hp.projection.cols;
+  Value p = resourceConstant(b, loc, {d, hk}, hp.projection.data, resourceKey(name, "projection"));
+  Value c = resourceConstant(b, loc, {hk}, hp.offset, resourceKey(name, "offset"));
+  auto codesTy = RankedTensorType::get({n, t.h}, b.getI32Type());
+  Value codes = LshEncodeOp::create(b, loc, codesTy, x2, p, c, b.getI64IntegerAttr(bits));
+  Value tab = resourceConstant(b, loc, {t.h, t.r, t.m}, t.tables, resourceKey(name, "tables"));
+  Value bias = resourceConstant(b, loc, {t.m}, t.bias, resourceKey(name, "bias"));
+  auto y2Ty = RankedTensorType::get({n, t.m}, b.getF32Type());
+  Value y2 = GatherSumOp::create(b, loc, y2Ty, codes, tab, /*weights=*/Value(), bias,
+                                 /*scales=*/Value());
+  Value y = y2;
+  if (yt.getRank() == 1) {
+    y = tensor::CollapseShapeOp::create(b, loc, yt, y2, SmallVector<ReassociationIndices>{{0, 1}});
+  } else if (yt.getRank() > 2) {
+    ReassociationIndices lead;
+    for (int64_t i = 0; i + 1 < rank; ++i)
+      lead.push_back(i);
+    y = tensor::ExpandShapeOp::create(b, loc, yt, y2,
+                                      SmallVector<ReassociationIndices>{lead, {rank - 1}});
+  }
+  mlp.getResult(0).replaceAllUsesWith(y);
+  mlp.erase();
+}
+
+} // namespace
+
+LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
+                               const CalibrationProvider &provider,
+                               std::vector<FfnReport> &reports) {
+  if (o.method != "lsh")
+    return module.emitError() << "lut-convert-mlp: unknown method '" << o.method
+                              << "' (supported: lsh)";
+  if (o.projection != "hidden" && o.projection != "random")
+    return module.emitError() << "lut-convert-mlp: unknown projection '" << o.projection
+                              << "' (supported: hidden, random)";
+  if (o.bits < 1 || o.bits > 16)
+    return module.emitError() << "lut-convert-mlp: bits must be in [1, 16], got " << o.bits;
+  if (o.tables < 1)
+    return module.emitError() << "lut-convert-mlp: tables must be >= 1, got " << o.tables;
+  if (o.holdout < 0 || o.holdout >= 1)
+    return module.emitError() << "lut-convert-mlp: holdout must be in [0, 1), got " << o.holdout;
+  SmallVector<MlpOp> mlps;
+  module.walk([&](MlpOp op) { mlps.push_back(op); });
+  for (MlpOp mlp : mlps) {
+    FfnReport r;
+    r.name = mlp.getName().str();
+    if (auto a = mlp->getAttrOfType<StringAttr>("activation"))
+      r.activation = a.str();
+    auto m = matchBody(mlp);
+    if (m) {
+      r.dModel = m->dModel;
+      r.dFF = m->dFF;
+      r.dOut = m->dOut;
+      r.macsPerTokenBefore = r.macsPerTokenAfter = m->macsPerToken();
+    }
+    bool selected = (o.only.empty() || llvm::is_contained(o.only, r.name)) &&
+                    !llvm::is_contained(o.skip, r.name);
+    if (!selected) {
+      r.status = "skipped: not selected by only=/skip=";
+      reports.push_back(r);
+      continue;
+    }
+    if (!m) {
+      r.status = "skipped: the body is not a recognized FFN";
+      mlp.emitWarning() << "lut-convert-mlp: '" << r.name
+                        << "' is not a recognized FFN; left dense";
+      reports.push_back(r);
+      continue;
+    }
+    r.tables = o.tables;
+    r.bits = o.bits;
+    r.projection = o.projection;
+    int64_t hk = o.tables * o.bits;
+    CalibrationSet cal;
+    std::string err;
+    if (!provider(mlp, cal, err))
+      return mlp.emitError() << "lut-convert-mlp: no calibration data for '" << r.name
+                             << "': " << err;
+    if (cal.x.cols != m->dModel || cal.y.cols != m->dOut || cal.x.rows != cal.y.rows ||
+        cal.x.rows < 2)
+      return mlp.emitError() << "lut-convert-mlp: calibration data for '" << r.name
+                             << "' has x " << cal.x.rows << "x" << cal.x.cols << " and y "
+                             << cal.y.rows << "x" << cal.y.cols << "; expected N x "
+                             << m->dModel << " and N x " << m->dOut << " with N >= 2";
+    r.dataFree = cal.dataFree;
+    int64_t rows = cal.x.rows;
+    int64_t held = (int64_t)(rows * o.holdout);
+    int64_t train = rows - held;
+    fit::Matrix xtr = fit::sliceRows(cal.x, 0, train), ytr = fit::sliceRows(cal.y, 0, train);
+    fit::Hyperplanes hp;
+    if (o.projection == "hidden") {
+      const LinearMatch &gate = m->up[gateIndex(*m)];
+      fit::Matrix w1, b1m, w2;
+      if (!constantMatrix(gate.weight, w1) || !constantMatrix(m->down.weight, w2) ||
+          (gate.bias && !constantMatrix(gate.bias, b1m)))
+        return mlp.emitError() << "lut-convert-mlp: cannot read the weights of '" << r.name << "'";
+      if (!fit::hiddenHyperplanes(w1, b1m.data, w2, hk, hp, err))
+        return mlp.emitError() << "lut-convert-mlp: '" << r.name << "': " << err;
+    } else {
+      hp = fit::randomHyperplanes(m->dModel, hk, fit::columnMeans(xtr), o.seed);
+    }
+    fit::LshTables t = fit::fitTables(fit::encode(xtr, hp, o.bits), o.tables, int64_t(1) << o.bits,
+                                      ytr, o.sweeps, o.ridge);
+    r.trainRows = train;
+    r.heldoutRows = held;
+    r.trainRelMse = fit::relativeMse(ytr, fit::predict(t, fit::encode(xtr, hp, o.bits), train));
+    if (held > 0) {
+      fit::Matrix xte = fit::sliceRows(cal.x, train, rows), yte = fit::sliceRows(cal.y, train, rows);
+      r.heldoutRelMse = fit::relativeMse(yte, fit::predict(t, fit::encode(xte, hp, o.bits), held));
+    }
+    r.macsPerTokenAfter = m->dModel * hk; // the projection; table reads only add
+    r.tableBytes = (int64_t)(t.tables.size() + t.bias.size() + hp.projection.data.size() +
+                             hp.offset.size()) * (int64_t)sizeof(float);
+    r.status = "converted";
+    mlp.emitRemark() << "lut-convert-mlp: '" << r.name << "' -> lsh (tables " << o.tables
+                     << ", bits " << o.bits << ", projection " << o.projection
+                     << "): held-out relative MSE " << llvm::formatv("{0:F4}", r.heldoutRelMse).str()
+                     << (cal.dataFree ? " (data-free calibration)" : "");
+    rewriteMlp(mlp, hp, t, o.bits);
+    reports.push_back(r);
+  }
+  return success();
+}
+
+int64_t lut::countMacs(ModuleOp module) {
+  int64_t total = 0;
+  module.walk([&](Operation *op) {
+    if (auto e = dyn_cast<LshEncodeOp>(op)) {
+      total += e.getX().getType().getNumElements() * e.getProjection().getType().getDimSize(1);
+      return;
+    }
+    if (auto g = dyn_cast<GatherSumOp>(op)) {
+      if (g.getWeights() || g.getScales())
+        total += g.getCodes().getType().getNumElements() * g.getTables().getType().getDimSize(2);
+      return;
+    }
+    auto l = dyn_cast<linalg::LinalgOp>(op);
+    if (!l || l.getNumReductionLoops() == 0 || !l.hasPureTensorSemantics())
+      return;
+    bool multiplies = false;
+    for (Operation &inner : l->getRegion(0).front())
+      multiplies |= isa<arith::MulFOp, arith::MulIOp>(inner);
+    if (!multiplies)
+      return;
+    int64_t n = 1;
+    for (int64_t r : l.getStaticLoopRanges())
+      n *= r;
+    total += n;
+  });
+  return total;
+}
+
+void lut::writeReportJson(llvm::raw_ostream &os, const std::vector<FfnReport> &ffns,
+                          int64_t before, int64_t after, const ConvertMlpOptions &o) {
+  llvm::json::Array arr;
+  for (const FfnReport &r : ffns)
+    arr.push_back(llvm::json::Object{
+        {"name", r.name}, {"status", r.status}, {"activation", r.activation},
+        {"d_model", r.dModel}, {"d_ff", r.dFF}, {"d_out", r.dOut},
+        {"tables", r.tables}, {"bits", r.bits}, {"projection", r.projection},
+        {"macs_per_token_before", r.macsPerTokenBefore},
+        {"macs_per_token_after", r.macsPerTokenAfter}, {"table_bytes", r.tableBytes},
+        {"calibration_rows", r.trainRows}, {"heldout_rows", r.heldoutRows},
+        {"train_rel_mse", r.trainRelMse}, {"heldout_rel_mse", r.heldoutRelMse},
+        {"data_free", r.dataFree}});
+  bool anyDataFree = llvm::any_of(ffns, [](const FfnReport &r) { return r.dataFree; });
+  llvm::json::Object root{
+      {"method", o.method},
+      {"calibration", anyDataFree ? "data-free" : "data"},
+      {"model",
+       llvm::json::Object{{"macs_before", before}, {"macs_after", after},
+                          {"multiplications_removed_share",
+                           before ? double(before - after) / double(before) : 0.0}}},
+      {"ffns", std::move(arr)}};
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+}
+
+void lut::writeReportTable(llvm::raw_ostream &os, const std::vector<FfnReport> &ffns,
+                           int64_t before, int64_t after) {
+  os << llvm::format("%-24s %-10s %6s %6s %10s %10s %10s %10s %s\n", "FFN", "activation",
+                     "d_ff", "H x k", "MACs/tok", "after", "table KiB", "heldout", "status");
+  for (const FfnReport &r : ffns) {
+    std::string hk = r.tables ? std::to_string(r.tables) + "x" + std::to_string(r.bits) : "-";
+    os << llvm::format("%-24s %-10s %6lld %6s %10lld %10lld %10.1f %10.4f %s%s\n",
+                       r.name.c_str(), r.activation.c_str(), (long long)r.dFF, hk.c_str(),
+                       (long long)r.macsPerTokenBefore, (long long)r.macsPerTokenAfter,
+                       r.tableBytes / 1024.0, r.heldoutRelMse, r.status.c_str(),
+                       r.dataFree ? " (data-free)" : "");
+  }
+  os << llvm::format("model: %lld MACs per inference before, %lld after: %.1f%% of the "
+                     "multiplications removed\n",
+                     (long long)before, (long long)after,
+                     before ? 100.0 * double(before - after) / double(before) : 0.0);
+}
+
+namespace {
+struct LutConvertMlpPass : public lut::impl::LutConvertMlpBase<LutConvertMlpPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    ConvertMlpOptions o;
+    o.method = method;
+    o.tables = tables;
+    o.bits = bits;
+    o.projection = projection;
+    o.only.assign(only.begin(), only.end());
+    o.skip.assign(skip.begin(), skip.end());
+    o.seed = seed;
+    o.sweeps = (int)sweeps;
+    o.ridge = ridge;
+    o.holdout = holdout;
+    std::string dir = calibrationDir;
+    CalibrationProvider provider = [dir](MlpOp mlp, CalibrationSet &cal, std::string &err) {
+      if (dir.empty()) {
+        err = "lut-opt needs calibration-dir=DIR with <name>.x.npy and <name>.y.npy "
+              "(lutc --dump-calibration=DIR writes them)";
+        return false;
+      }
+      auto load = [&](StringRef suffix, fit::Matrix &m) {
+        SmallString<256> path(dir);
+        llvm::sys::path::append(path, (mlp.getName() + suffix).str());
+        auto t = lut::runtime::readNpy(path.str().str(), err);
+        if (!t)
+          return false;
+        if (lutTensorGetDType(t.get()) != LUT_DTYPE_FLOAT || lutTensorGetRank(t.get()) != 2) {
+          err = path.str().str() + ": expected a 2-D float32 array";
+          return false;
+        }
+        const int64_t *s = lutTensorGetShape(t.get());
+        m = fit::Matrix(s[0], s[1]);
+        std::memcpy(m.data.data(), lutTensorGetData(t.get()), m.data.size() * sizeof(float));
+        return true;
+      };
+      return load(".x.npy", cal.x) && load(".y.npy", cal.y);
+    };
+    std::vector<FfnReport> reports;
+    if (failed(convertMlps(getOperation(), o, provider, reports)))
+      signalPassFailure();
+  }
+};
+} // namespace
