@@ -11,6 +11,8 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -121,9 +123,38 @@ LogicalResult lut::lowerToLLVMDialect(ModuleOp module, unsigned optLevel) {
   {
     PassManager pm(ctx);
     pm.addPass(lut::createLutLower());
+    pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createCSEPass());
     if (failed(pm.run(module)))
       return failure();
+  }
+  // Contractions `out[.., m, n] += a[.., m, k] * b[k, n]` come with k
+  // innermost; move the last parallel loop (n) inside k so that the inner
+  // loop walks b and out contiguously and LLVM can vectorize it.
+  {
+    IRRewriter rewriter(ctx);
+    SmallVector<linalg::GenericOp> contractions;
+    module.walk([&](linalg::GenericOp g) {
+      unsigned n = g.getNumLoops();
+      auto iters = g.getIteratorTypesArray();
+      if (n >= 2 && g.getNumReductionLoops() == 1 &&
+          iters[n - 1] == utils::IteratorType::reduction &&
+          iters[n - 2] == utils::IteratorType::parallel && g.getNumDpsInputs() == 2 &&
+          g.getIndexingMapsArray().back().getNumResults() > 0 &&
+          g.getIndexingMapsArray().back().getResults().back() ==
+              getAffineDimExpr(n - 2, ctx))
+        contractions.push_back(g);
+    });
+    for (linalg::GenericOp g : contractions) {
+      SmallVector<unsigned> perm;
+      unsigned n = g.getNumLoops();
+      for (unsigned i = 0; i + 2 < n; ++i)
+        perm.push_back(i);
+      perm.push_back(n - 1);
+      perm.push_back(n - 2);
+      rewriter.setInsertionPoint(g);
+      (void)linalg::interchangeGenericOp(rewriter, g, perm);
+    }
   }
   // Bufferize: tensors to memrefs, function boundaries included; copies as
   // linalg.copy so that they lower to loops like everything else.

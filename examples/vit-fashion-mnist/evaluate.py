@@ -1,0 +1,96 @@
+"""The main job: compile the Fashion-MNIST ViT dense and with LUT FFNs,
+run both natively on all 10,000 test images, and print accuracy, the share
+of multiplications removed and the median batch latency of both.
+
+Usage: /usr/bin/python3 evaluate.py --build BUILD_DIR [--lut SPEC]
+         [--calibration-images N] [--work DIR] [--json OUT.json]
+Needs the lut_mlir Python module (BUILD_DIR/python) and lutc/lut-run
+(BUILD_DIR/bin).
+"""
+import argparse, json, os, re, subprocess, sys, tempfile, time
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import fmnist  # noqa: E402
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--build", required=True)
+ap.add_argument("--model", default=os.path.join(HERE, "vit.onnx"))
+ap.add_argument("--lut", default="lsh:tables=48,bits=8,projection=hidden")
+ap.add_argument("--calibration-images", type=int, default=4000)
+ap.add_argument("--work", default=None)
+ap.add_argument("--json", default=None)
+ap.add_argument("--bench-runs", type=int, default=20)
+ap.add_argument("--test-images", type=int, default=10000)
+a = ap.parse_args()
+sys.path.insert(0, os.path.join(a.build, "python"))
+import lut_mlir  # noqa: E402
+
+work = a.work or tempfile.mkdtemp(prefix="vit-main-job-")
+os.makedirs(work, exist_ok=True)
+lutc, lut_run = os.path.join(a.build, "bin", "lutc"), os.path.join(a.build, "bin", "lut-run")
+
+# Calibration: a fixed, seeded subset of the training images (never test).
+xtr, _ = fmnist.load("train")
+rng = np.random.default_rng(0)
+cal = xtr[rng.permutation(len(xtr))[:a.calibration_images]]
+cal_path = os.path.join(work, "calibration.npy")
+np.save(cal_path, cal)
+xte, yte = fmnist.load("test")
+xte, yte = xte[:a.test_images], yte[:a.test_images]
+
+def run(cmd):
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{p.stderr}")
+    return p, time.perf_counter() - t0
+
+dense_so, lut_so = os.path.join(work, "dense.so"), os.path.join(work, "lut.so")
+report = os.path.join(work, "lut-report.json")
+_, t_dense = run([lutc, a.model, "-O3", "-o", dense_so])
+p, t_lut = run([lutc, a.model, "-O3", f"--lut={a.lut}", f"--calibration={cal_path}",
+                f"--lut-report={report}", "-o", lut_so])
+print(p.stderr, end="")
+print(f"compile: dense {t_dense:.1f} s, lut (with calibration and fitting) {t_lut:.1f} s")
+
+def accuracy(so):
+    m = lut_mlir.Model(so)
+    batch = m.inputs[0].shape[0]
+    n = (len(xte) // batch) * batch
+    correct = 0
+    for i in range(0, n, batch):
+        logits = m.run([xte[i:i + batch]])[0]
+        correct += int((logits.argmax(1) == yte[i:i + batch]).sum())
+    return correct / n, n
+
+def bench(so):
+    p, _ = run([lut_run, so, "--input", os.path.join(work, "batch.npy"), "--output-dir",
+                os.path.join(work, "bench-out"), "--bench", str(a.bench_runs)])
+    m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", p.stdout + p.stderr)
+    return float(m.group(1)), float(m.group(2))
+
+batch = lut_mlir.Model(dense_so).inputs[0].shape[0]
+np.save(os.path.join(work, "batch.npy"), xte[:batch])
+acc_dense, n = accuracy(dense_so)
+acc_lut, _ = accuracy(lut_so)
+lat_dense, lat_lut = bench(dense_so), bench(lut_so)
+rep = json.load(open(report))
+removed = rep["model"]["multiplications_removed_share"]
+result = {
+    "test_images": n, "dense_accuracy": acc_dense, "lut_accuracy": acc_lut,
+    "accuracy_loss_points": 100 * (acc_dense - acc_lut),
+    "multiplications_removed_share": removed,
+    "dense_median_batch_ms": lat_dense[0], "lut_median_batch_ms": lat_lut[0],
+    "batch": batch, "lut": a.lut, "calibration_images": a.calibration_images,
+    "heldout_rel_mse": {f["name"]: f["heldout_rel_mse"] for f in rep["ffns"]},
+}
+print(f"test images:              {n}")
+print(f"dense accuracy:           {100 * acc_dense:.2f}%")
+print(f"LUT accuracy:             {100 * acc_lut:.2f}%  ({result['accuracy_loss_points']:+.2f} points lost; --lut={a.lut})")
+print(f"multiplications removed:  {100 * removed:.1f}% of the model's MACs")
+print(f"median batch latency:     dense {lat_dense[0]:.2f} ms, LUT {lat_lut[0]:.2f} ms "
+      f"(batch {batch}, lut-run --bench {a.bench_runs}); ratio {lat_dense[0] / lat_lut[0]:.2f}x")
+if a.json:
+    json.dump(result, open(a.json, "w"), indent=2)
