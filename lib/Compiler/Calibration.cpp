@@ -158,8 +158,14 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
     error = "no function 'main_graph'";
     return false;
   }
+  auto wanted = [&](MlpOp m) {
+    return opts.only.empty() || llvm::is_contained(opts.only, m.getName().str());
+  };
   SmallVector<MlpOp> mlps;
-  func.walk([&](MlpOp m) { mlps.push_back(m); });
+  func.walk([&](MlpOp m) {
+    if (wanted(m))
+      mlps.push_back(m);
+  });
   if (mlps.empty())
     return true;
   SmallString<128> dir;
@@ -184,7 +190,10 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
     OwningOpRef<ModuleOp> taps = module.clone();
     auto tf = taps->lookupSymbol<func::FuncOp>("main_graph");
     SmallVector<MlpOp> tm;
-    tf.walk([&](MlpOp m) { tm.push_back(m); });
+    tf.walk([&](MlpOp m) {
+      if (wanted(m))
+        tm.push_back(m);
+    });
     auto ret = cast<func::ReturnOp>(tf.getBody().front().getTerminator());
     SmallVector<Value> outs(ret.getOperands());
     size_t nOrig = outs.size();

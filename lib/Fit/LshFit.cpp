@@ -71,6 +71,49 @@ Hyperplanes lut::fit::randomHyperplanes(int64_t d, int64_t count,
   return hp;
 }
 
+void lut::fit::splitOffsets(Hyperplanes &hp, const Matrix &x, int64_t maxRows) {
+  int64_t n = maxRows > 0 ? std::min(maxRows, x.rows) : x.rows;
+  if (n < 2)
+    return;
+  Matrix xs = sliceRows(x, 0, n), z;
+  matmul(xs, hp.projection, z);
+  std::vector<float> v(n);
+  for (int64_t c = 0; c < z.cols; ++c) {
+    for (int64_t i = 0; i < n; ++i)
+      v[i] = z.row(i)[c] + hp.offset[c];
+    std::sort(v.begin(), v.end());
+    // Prefix sums of f = max(v, 0) and f^2 over the sorted values.
+    std::vector<double> s1(n + 1, 0.0), s2(n + 1, 0.0);
+    for (int64_t i = 0; i < n; ++i) {
+      double f = std::max(0.0f, v[i]);
+      s1[i + 1] = s1[i] + f;
+      s2[i + 1] = s2[i] + f * f;
+    }
+    auto sse = [&](int64_t a, int64_t b) { // [a, b)
+      double m = b - a;
+      if (m <= 0)
+        return 0.0;
+      double s = s1[b] - s1[a];
+      return (s2[b] - s2[a]) - s * s / m;
+    };
+    double best = sse(0, n);
+    int64_t at = -1;
+    // Keep at least 1% of the rows on each side so every bit stays informative.
+    int64_t lo = std::max<int64_t>(1, n / 100), hi = n - lo;
+    for (int64_t i = lo; i < hi; ++i) {
+      if (v[i] == v[i - 1])
+        continue;
+      double e = sse(0, i) + sse(i, n);
+      if (e < best) {
+        best = e;
+        at = i;
+      }
+    }
+    if (at > 0)
+      hp.offset[c] -= 0.5f * (v[at - 1] + v[at]);
+  }
+}
+
 std::vector<int32_t> lut::fit::encode(const Matrix &x, const Hyperplanes &hp, int64_t bits) {
   Matrix z;
   matmul(x, hp.projection, z);

@@ -71,8 +71,9 @@ cl::opt<std::string> lutSpec(
     "lut",
     cl::desc("Replace the FFNs with lookup tables: METHOD[:OPT=VAL,...]. Method 'lsh' "
              "(LookupFFN). Options: tables=H (48), bits=k (8), projection=hidden|random "
-             "(hidden), only=NAME[+NAME...], skip=NAME[+NAME...], seed=N (0), sweeps=N (8), "
-             "ridge=X (1.0, in samples), holdout=X (0.1). Runs lut-detect-mlp, calibration "
+             "(hidden), threshold=zero|split (split), only=NAME[+NAME...], skip=NAME[+NAME...], seed=N (0), sweeps=N (8), "
+             "ridge=X (1.0, in samples), holdout=X (0.1), sequential=0|1 (1: calibrate each FFN "
+             "on the model whose earlier FFNs are already replaced). Runs lut-detect-mlp, calibration "
              "and lut-convert-mlp; see docs/Passes/LutPasses.md"),
     cl::value_desc("method:options"), cl::cat(lutcCat));
 cl::list<std::string> calibration(
@@ -143,15 +144,21 @@ static bool parseLutSpec(StringRef spec, lut::ConvertMlpOptions &o, std::string 
     if (k == "tables") ok = num(o.tables);
     else if (k == "bits") ok = num(o.bits);
     else if (k == "projection") { o.projection = v.str(); ok = true; }
+    else if (k == "threshold") { o.threshold = v.str(); ok = true; }
     else if (k == "only") ok = list(o.only);
     else if (k == "skip") ok = list(o.skip);
     else if (k == "seed") ok = num(o.seed);
     else if (k == "sweeps") ok = num(o.sweeps);
     else if (k == "ridge") ok = real(o.ridge);
     else if (k == "holdout") ok = real(o.holdout);
+    else if (k == "sequential") {
+      int64_t b = 0;
+      ok = num(b);
+      o.sequential = b != 0;
+    }
     else {
       err = "unknown --lut option '" + k.str() +
-            "' (tables, bits, projection, only, skip, seed, sweeps, ridge, holdout)";
+            "' (tables, bits, projection, threshold, only, skip, seed, sweeps, ridge, holdout, sequential)";
       return false;
     }
     if (!ok)
@@ -251,8 +258,6 @@ int main(int argc, char **argv) {
     // Calibration runs on this machine: host code, whatever --mtriple says.
     calib.codegen.optLevel = optLevel;
     std::map<std::string, lut::CalibrationSet> sets;
-    if (!lut::collectCalibration(*module, calib, sets, errs(), err))
-      return fail("calibration: " + err);
     lut::CalibrationProvider provider = [&](lut::MlpOp mlp, lut::CalibrationSet &cs,
                                             std::string &e) {
       auto it = sets.find(mlp.getName().str());
@@ -264,12 +269,37 @@ int main(int argc, char **argv) {
       return true;
     };
     std::vector<lut::FfnReport> reports;
-    {
-      mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &d) {
-        return mlir::success(d.getSeverity() == mlir::DiagnosticSeverity::Remark);
+    mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &d) {
+      return mlir::success(d.getSeverity() == mlir::DiagnosticSeverity::Remark);
+    });
+    // Sequential: one FFN at a time, in program order, each calibrated on
+    // the model with the earlier ones replaced. Otherwise all at once.
+    std::vector<std::vector<std::string>> rounds;
+    if (copts.sequential && !calib.files.empty()) {
+      module->walk([&](lut::MlpOp m) {
+        std::string n = m.getName().str();
+        bool selected = (copts.only.empty() || llvm::is_contained(copts.only, n)) &&
+                        !llvm::is_contained(copts.skip, n);
+        if (selected)
+          rounds.push_back({n});
       });
-      if (failed(lut::convertMlps(*module, copts, provider, reports)))
+    }
+    if (rounds.empty())
+      rounds.push_back(copts.only);
+    for (auto &names : rounds) {
+      calib.only = names;
+      if (!lut::collectCalibration(*module, calib, sets, errs(), err))
+        return fail("calibration: " + err);
+      lut::ConvertMlpOptions round = copts;
+      if (copts.sequential && !calib.files.empty())
+        round.only = names;
+      std::vector<lut::FfnReport> rs;
+      if (failed(lut::convertMlps(*module, round, provider, rs)))
         return 1;
+      for (auto &r : rs)
+        if (r.status == "converted" || !copts.sequential || calib.files.empty() ||
+            &names == &rounds.back())
+          reports.push_back(r);
     }
     int64_t macsAfter = lut::countMacs(*module);
     lut::writeReportTable(errs(), reports, macsBefore, macsAfter);

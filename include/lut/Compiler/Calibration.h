@@ -38,6 +38,8 @@ struct CalibrationOptions {
   CodegenOptions codegen;
   /// Write <name>.x.npy / <name>.y.npy here (for lut-opt's calibration-dir).
   std::string dumpDir;
+  /// Collect only for these lut.mlp names (empty: all).
+  std::vector<std::string> only;
 };
 
 /// Collects the pairs for every lut.mlp in `module` (which must still be on

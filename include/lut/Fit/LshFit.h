@@ -58,6 +58,14 @@ bool hiddenHyperplanes(const Matrix &w1, const std::vector<float> &b1,
 Hyperplanes randomHyperplanes(int64_t d, int64_t count,
                               const std::vector<float> &mean, uint64_t seed);
 
+/// Moves each hyperplane's offset to the split point that best separates the
+/// unit's rectified pre-activation max(z, 0) on the rows of `x` [N, D]: the
+/// threshold t minimizing the within-side sum of squared deviations of
+/// max(z, 0) (a 1-D two-means split), so that the bit carries magnitude
+/// information where a ReLU-like activation varies most. For GELU and SiLU
+/// units this is a proxy. Rows beyond `maxRows` are ignored (0: all).
+void splitOffsets(Hyperplanes &hp, const Matrix &x, int64_t maxRows = 0);
+
 /// Packs the sign bits of `x` [N, D] against `hp` into codes [N, H] with
 /// `bits` (k) bits each, bit j of table h at position j.
 std::vector<int32_t> encode(const Matrix &x, const Hyperplanes &hp, int64_t bits);

@@ -158,6 +158,9 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
   if (o.projection != "hidden" && o.projection != "random")
     return module.emitError() << "lut-convert-mlp: unknown projection '" << o.projection
                               << "' (supported: hidden, random)";
+  if (o.threshold != "zero" && o.threshold != "split")
+    return module.emitError() << "lut-convert-mlp: unknown threshold '" << o.threshold
+                              << "' (supported: zero, split)";
   if (o.bits < 1 || o.bits > 16)
     return module.emitError() << "lut-convert-mlp: bits must be in [1, 16], got " << o.bits;
   if (o.tables < 1)
@@ -224,6 +227,8 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
     } else {
       hp = fit::randomHyperplanes(m->dModel, hk, fit::columnMeans(xtr), o.seed);
     }
+    if (o.threshold == "split")
+      fit::splitOffsets(hp, xtr, /*maxRows=*/100000);
     fit::LshTables t = fit::fitTables(fit::encode(xtr, hp, o.bits), o.tables, int64_t(1) << o.bits,
                                       ytr, o.sweeps, o.ridge);
     r.trainRows = train;
@@ -327,6 +332,7 @@ struct LutConvertMlpPass : public lut::impl::LutConvertMlpBase<LutConvertMlpPass
     o.tables = tables;
     o.bits = bits;
     o.projection = projection;
+    o.threshold = threshold;
     o.only.assign(only.begin(), only.end());
     o.skip.assign(skip.begin(), skip.end());
     o.seed = seed;

@@ -38,11 +38,18 @@ struct ConvertMlpOptions {
   int64_t tables = 48;           ///< H
   int64_t bits = 8;              ///< k
   std::string projection = "hidden"; ///< hidden | random
+  /// Hyperplane offsets: "zero" (the units' own biases: sign of the
+  /// pre-activation) or "split" (fit::splitOffsets on the calibration rows).
+  std::string threshold = "split";
   std::vector<std::string> only, skip;
   uint64_t seed = 0;
   int sweeps = 8;
   double ridge = 1.0;            ///< in samples
   double holdout = 0.1;          ///< share of rows held out for the report
+  /// Driver-level: calibrate FFN i on the model with FFNs 0..i-1 already
+  /// replaced (so that each fit sees the inputs it will get), instead of on
+  /// the dense model. Costs one compile and calibration run per FFN.
+  bool sequential = true;
 };
 
 /// What the conversion did to one FFN (one row of the lut-report).

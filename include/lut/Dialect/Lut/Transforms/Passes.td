@@ -95,6 +95,9 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
     Option<"bits", "bits", "int64_t", /*default=*/"8", "Hash bits per table k">,
     Option<"projection", "projection", "std::string", /*default=*/"\"hidden\"",
            "Hyperplanes: hidden | random">,
+    Option<"threshold", "threshold", "std::string", /*default=*/"\"split\"",
+           "Hyperplane offsets: zero (sign of the pre-activation) | split (two-means "
+           "split of max(z, 0) on the calibration rows)">,
     ListOption<"only", "only", "std::string", "Convert only these FFNs (by name)">,
     ListOption<"skip", "skip", "std::string", "Do not convert these FFNs (by name)">,
     Option<"seed", "seed", "uint64_t", /*default=*/"0", "Seed of random projections">,
