@@ -18,11 +18,13 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--build", required=True)
 ap.add_argument("--model", default=os.path.join(HERE, "vit.onnx"))
 ap.add_argument("--lut", default="lsh:tables=48,bits=8,projection=hidden")
-ap.add_argument("--calibration-images", type=int, default=4000)
+ap.add_argument("--calibration-images", type=int, default=12000)
 ap.add_argument("--work", default=None)
 ap.add_argument("--json", default=None)
 ap.add_argument("--bench-runs", type=int, default=20)
 ap.add_argument("--test-images", type=int, default=10000)
+ap.add_argument("--max-loss", type=float, default=None,
+                help="exit 1 if dense minus LUT accuracy exceeds this many points")
 a = ap.parse_args()
 sys.path.insert(0, os.path.join(a.build, "python"))
 import lut_mlir  # noqa: E402
@@ -49,8 +51,8 @@ def run(cmd):
 
 dense_so, lut_so = os.path.join(work, "dense.so"), os.path.join(work, "lut.so")
 report = os.path.join(work, "lut-report.json")
-_, t_dense = run([lutc, a.model, "-O3", "-o", dense_so])
-p, t_lut = run([lutc, a.model, "-O3", f"--lut={a.lut}", f"--calibration={cal_path}",
+_, t_dense = run([lutc, a.model, "-O2", "-o", dense_so])
+p, t_lut = run([lutc, a.model, "-O2", f"--lut={a.lut}", f"--calibration={cal_path}",
                 f"--lut-report={report}", "-o", lut_so])
 print(p.stderr, end="")
 print(f"compile: dense {t_dense:.1f} s, lut (with calibration and fitting) {t_lut:.1f} s")
@@ -94,3 +96,9 @@ print(f"median batch latency:     dense {lat_dense[0]:.2f} ms, LUT {lat_lut[0]:.
       f"(batch {batch}, lut-run --bench {a.bench_runs}); ratio {lat_dense[0] / lat_lut[0]:.2f}x")
 if a.json:
     json.dump(result, open(a.json, "w"), indent=2)
+if a.max_loss is not None:
+    ok = (n == a.test_images and 0.5 < acc_dense <= 1 and 0 < removed < 1 and lat_dense[0] > 0
+          and lat_lut[0] > 0 and result["accuracy_loss_points"] <= a.max_loss)
+    print(f"check: accuracy loss {result['accuracy_loss_points']:.2f} <= {a.max_loss} points: "
+          f"{'ok' if ok else 'FAILED'}")
+    sys.exit(0 if ok else 1)

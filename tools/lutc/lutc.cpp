@@ -72,7 +72,7 @@ cl::opt<std::string> lutSpec(
     cl::desc("Replace the FFNs with lookup tables: METHOD[:OPT=VAL,...]. Method 'lsh' "
              "(LookupFFN). Options: tables=H (48), bits=k (8), projection=hidden|random "
              "(hidden), threshold=zero|split (split), only=NAME[+NAME...], skip=NAME[+NAME...], seed=N (0), sweeps=N (8), "
-             "ridge=X (1.0, in samples), holdout=X (0.1), sequential=0|1 (1: calibrate each FFN "
+             "ridge=X (20, in samples), holdout=X (0.1), sequential=0|1 (0; 1: calibrate each FFN "
              "on the model whose earlier FFNs are already replaced). Runs lut-detect-mlp, calibration "
              "and lut-convert-mlp; see docs/Passes/LutPasses.md"),
     cl::value_desc("method:options"), cl::cat(lutcCat));
@@ -256,7 +256,7 @@ int main(int argc, char **argv) {
     calib.dataFreeRows = dataFreeSamples;
     calib.dumpDir = dumpCalibration;
     // Calibration runs on this machine: host code, whatever --mtriple says.
-    calib.codegen.optLevel = optLevel;
+    calib.codegen.optLevel = std::min(2u, (unsigned)optLevel);
     std::map<std::string, lut::CalibrationSet> sets;
     lut::CalibrationProvider provider = [&](lut::MlpOp mlp, lut::CalibrationSet &cs,
                                             std::string &e) {

@@ -44,12 +44,12 @@ struct ConvertMlpOptions {
   std::vector<std::string> only, skip;
   uint64_t seed = 0;
   int sweeps = 8;
-  double ridge = 1.0;            ///< in samples
+  double ridge = 20.0;           ///< in samples
   double holdout = 0.1;          ///< share of rows held out for the report
   /// Driver-level: calibrate FFN i on the model with FFNs 0..i-1 already
   /// replaced (so that each fit sees the inputs it will get), instead of on
   /// the dense model. Costs one compile and calibration run per FFN.
-  bool sequential = true;
+  bool sequential = false;
 };
 
 /// What the conversion did to one FFN (one row of the lut-report).

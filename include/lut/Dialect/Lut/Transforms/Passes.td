@@ -102,7 +102,7 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
     ListOption<"skip", "skip", "std::string", "Do not convert these FFNs (by name)">,
     Option<"seed", "seed", "uint64_t", /*default=*/"0", "Seed of random projections">,
     Option<"sweeps", "sweeps", "int64_t", /*default=*/"8", "Backfitting sweeps">,
-    Option<"ridge", "ridge", "double", /*default=*/"1.0", "Ridge, in samples">,
+    Option<"ridge", "ridge", "double", /*default=*/"20.0", "Ridge, in samples">,
     Option<"holdout", "holdout", "double", /*default=*/"0.1",
            "Share of calibration rows held out for the reported fit error">,
     Option<"calibrationDir", "calibration-dir", "std::string", /*default=*/"",
