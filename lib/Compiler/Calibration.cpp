@@ -226,18 +226,51 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
     if (!load(tmp("taps.so"), h, error))
       return false;
     size_t nIn = lutModelGetNumInputs(h.m);
-    if (opts.files.size() != nIn) {
-      error = "the model has " + std::to_string(nIn) + " inputs but " +
-              std::to_string(opts.files.size()) + " calibration files were given";
-      return false;
+    // The files, one per input; or one .npz whose members are the inputs
+    // (by graph-input name when all names are present, else in order).
+    std::vector<lut::runtime::TensorPtr> loaded;
+    std::vector<std::string> labels;
+    if (opts.files.size() == 1 && StringRef(opts.files[0]).ends_with(".npz")) {
+      std::vector<std::pair<std::string, lut::runtime::TensorPtr>> members;
+      if (!lut::runtime::readNpz(opts.files[0], members, error))
+        return false;
+      bool byName = true;
+      for (size_t i = 0; i < nIn; ++i)
+        byName &= llvm::any_of(members, [&](auto &m) { return m.first == lutModelGetInputName(h.m, i); });
+      if (!byName && members.size() != nIn) {
+        error = "'" + opts.files[0] + "' has " + std::to_string(members.size()) +
+                " arrays but the model has " + std::to_string(nIn) +
+                " inputs (name the arrays after the graph inputs, or give one per input in order)";
+        return false;
+      }
+      for (size_t i = 0; i < nIn; ++i) {
+        size_t k = i;
+        if (byName)
+          for (size_t j = 0; j < members.size(); ++j)
+            if (members[j].first == lutModelGetInputName(h.m, i))
+              k = j;
+        labels.push_back(opts.files[0] + ":" + members[k].first);
+        loaded.push_back(std::move(members[k].second));
+      }
+    } else {
+      if (opts.files.size() != nIn) {
+        error = "the model has " + std::to_string(nIn) + " inputs but " +
+                std::to_string(opts.files.size()) + " calibration files were given";
+        return false;
+      }
+      for (const std::string &f : opts.files) {
+        auto t = lut::runtime::readTensorFile(f, nullptr, error);
+        if (!t)
+          return false;
+        labels.push_back(f);
+        loaded.push_back(std::move(t));
+      }
     }
     std::vector<lut::runtime::TensorPtr> data;
     int64_t samples = -1, batch = 0;
     for (size_t i = 0; i < nIn; ++i) {
-      const std::string &f = opts.files[i];
-      auto t = lut::runtime::readTensorFile(f, nullptr, error);
-      if (!t)
-        return false;
+      const std::string &f = labels[i];
+      lut::runtime::TensorPtr t = std::move(loaded[i]);
       LutDType want = lutModelGetInputDType(h.m, i);
       int64_t rank = lutModelGetInputRank(h.m, i);
       const int64_t *shape = lutModelGetInputShape(h.m, i);

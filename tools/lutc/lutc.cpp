@@ -79,7 +79,8 @@ cl::opt<std::string> lutSpec(
 cl::list<std::string> calibration(
     "calibration",
     cl::desc("Calibration inputs for --lut: one .npy or ONNX TensorProto .pb file per graph "
-             "input (repeat, or separate with commas), in graph-input order. The leading "
+             "input (repeat, or separate with commas), in graph-input order, or one .npz "
+             "whose arrays are the inputs (by graph-input name, else in order). The leading "
              "dimension may exceed the model's batch and is split into batches. Without it, "
              "the tables are fitted on data-free samples drawn from the affine parameters of "
              "the normalization before each FFN"),
@@ -219,16 +220,6 @@ int main(int argc, char **argv) {
                                                          : ".so");
     out = p.str().str();
   }
-  if (emit == Emit::MLIR && lutSpec.empty()) {
-    std::string err;
-    auto file = mlir::openOutputFile(out, &err);
-    if (!file)
-      return fail(err);
-    module->print(file->os());
-    file->keep();
-    return 0;
-  }
-
   const std::string funcName = "main_graph";
   lut::CodegenOptions cg;
   cg.triple = mtriple;
@@ -311,11 +302,8 @@ int main(int argc, char **argv) {
       file->keep();
     }
   }
-  std::string signature = lut::buildModelSignature(*module, funcName);
-  if (signature.empty())
-    return 1;
+  std::string err;
   if (emit == Emit::MLIR) {
-    std::string err;
     auto file = mlir::openOutputFile(out, &err);
     if (!file)
       return fail(err);
@@ -323,42 +311,25 @@ int main(int argc, char **argv) {
     file->keep();
     return 0;
   }
+  if (emit == Emit::Lib)
+    return lut::compileToSharedLibrary(*module, funcName, out, cg, err) ? 0 : fail(err);
+  std::string signature = lut::buildModelSignature(*module, funcName);
+  if (signature.empty())
+    return 1;
   if (failed(lut::lowerToLLVMDialect(*module, optLevel)))
     return fail("lowering to the LLVM dialect failed");
   llvm::LLVMContext llvmContext;
-  std::string err;
   auto llvmModule =
       lut::translateToLLVMIR(*module, llvmContext, funcName, signature, cg, err);
   if (!llvmModule)
     return fail(err);
-  if (emit == Emit::LLVM) {
-    auto file = mlir::openOutputFile(out, &err);
-    if (!file)
-      return fail(err);
+  auto file = mlir::openOutputFile(out, &err);
+  if (!file)
+    return fail(err);
+  if (emit == Emit::LLVM)
     llvmModule->print(file->os(), nullptr);
-    file->keep();
-    return 0;
-  }
-  std::string objPath = out;
-  SmallString<128> tmpObj;
-  if (emit == Emit::Lib) {
-    if (auto ec = sys::fs::createTemporaryFile("lutc", "o", tmpObj))
-      return fail("cannot create a temporary file: " + ec.message());
-    objPath = tmpObj.str().str();
-  }
-  {
-    auto file = mlir::openOutputFile(objPath, &err);
-    if (!file)
-      return fail(err);
-    if (!lut::emitObjectFile(*llvmModule, cg, file->os(), err))
-      return fail(err);
-    file->keep();
-  }
-  if (emit == Emit::Lib) {
-    bool ok = lut::linkSharedLibrary(objPath, out, cg, err);
-    sys::fs::remove(objPath);
-    if (!ok)
-      return fail(err);
-  }
+  else if (!lut::emitObjectFile(*llvmModule, cg, file->os(), err))
+    return fail(err);
+  file->keep();
   return 0;
 }

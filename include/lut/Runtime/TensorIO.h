@@ -128,6 +128,15 @@ TensorPtr readTensorProto(const std::string &path, std::string *name,
 bool writeTensorProto(const std::string &path, const LutTensor *tensor,
                       const std::string &name, std::string &error);
 
+/// Reads a NumPy `.npz` archive (np.savez or np.savez_compressed) into
+/// `out`, one (name, tensor) pair per member in archive order; names drop
+/// the ".npy" suffix (np.savez names positional arrays arr_0, arr_1, ...).
+/// Errors: an unreadable file, a corrupt or ZIP64 archive, a compression
+/// other than stored/deflate, or a member parseNpy rejects (named).
+bool readNpz(const std::string &path,
+             std::vector<std::pair<std::string, TensorPtr>> &out,
+             std::string &error);
+
 //===----------------------------------------------------------------------===//
 // By extension
 //===----------------------------------------------------------------------===//
