@@ -37,7 +37,7 @@ func.func @lsh(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>, %b: tensor<12xf32>) ->
 
 // CHECK-LABEL: func @gs_i8
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%arg3 : tensor<5xf32>)
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg2 : tensor<4x3xi32>, tensor<4x3xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%arg0, %arg2 : tensor<4x3xi32>, tensor<4x3xf32>)
 // CHECK: %[[T:.*]] = tensor.extract %arg1[{{.*}}] : tensor<3x16x5xi8>
 // CHECK: %[[F:.*]] = arith.sitofp %[[T]] : i8 to f32
 // CHECK: %[[S:.*]] = tensor.extract %arg4[{{.*}}] : tensor<3x5xf32>

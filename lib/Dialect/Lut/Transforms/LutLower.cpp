@@ -102,14 +102,17 @@ void lowerGatherSum(IRRewriter &rewriter, GatherSumOp op) {
   MLIRContext *ctx = op.getContext();
   auto yTy = op.getResult().getType();
   Value init;
-  AffineExpr dn, dm, dh;
-  bindDims(ctx, dn, dm, dh);
+  // Loops (n, h, m): the reduction over tables sits outside the output
+  // column loop, so the inner loop reads one table row and updates one
+  // output row contiguously (and vectorizes).
+  AffineExpr dn, dh, dm;
+  bindDims(ctx, dn, dh, dm);
   if (Value bias = op.getBias()) {
     Value empty = tensor::EmptyOp::create(rewriter, loc, yTy.getShape(),
                                           yTy.getElementType());
     auto bcast = linalg::GenericOp::create(
         rewriter, loc, TypeRange{yTy}, ValueRange{bias}, ValueRange{empty},
-        SmallVector<AffineMap>{AffineMap::get(2, 0, {dm}, ctx),
+        SmallVector<AffineMap>{AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx),
                                AffineMap::getMultiDimIdentityMap(2, ctx)},
         SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
         [](OpBuilder &b, Location l, ValueRange args) {
@@ -131,11 +134,11 @@ void lowerGatherSum(IRRewriter &rewriter, GatherSumOp op) {
   auto generic = linalg::GenericOp::create(
       rewriter, loc, TypeRange{yTy}, ins, ValueRange{init}, maps,
       SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
-                                       utils::IteratorType::parallel,
-                                       utils::IteratorType::reduction},
+                                       utils::IteratorType::reduction,
+                                       utils::IteratorType::parallel},
       [&](OpBuilder &b, Location l, ValueRange args) {
-        Value m = linalg::IndexOp::create(b, l, 1);
-        Value h = linalg::IndexOp::create(b, l, 2);
+        Value h = linalg::IndexOp::create(b, l, 1);
+        Value m = linalg::IndexOp::create(b, l, 2);
         Value code = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
         Value t = tensor::ExtractOp::create(b, l, tables, ValueRange{h, code, m});
         Type f32 = b.getF32Type();
