@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: lit (dialect, importer, bad input,
-# execution), GoogleTest, Python bindings, ONNX node-test conformance and the
-# end-to-end PyTorch model tests. Then the same lit and gtest suites under
+# Sets up, builds and runs every test: lit (dialect, importer, transforms,
+# driver, bad input, execution), GoogleTest, Python bindings, ONNX node-test
+# conformance, the end-to-end PyTorch model tests and the ViT main job. Then the same lit and gtest suites under
 # ASan+UBSan unless LUT_SKIP_SANITIZERS=1.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,9 +16,9 @@ if [ "${LUT_SKIP_SANITIZERS:-0}" != 1 ]; then
   start=$(date +%s)
   LUT_SANITIZE=1 "$ROOT/scripts/build.sh" "$ROOT/build-asan"
   # Everything but the tests that import the Python module (an ASan-built
-  # extension cannot
-  # load into the uninstrumented interpreter). Leak checking is off: LLVM's and protobuf's global singletons are
-  # reported as leaks at exit. Everything else (ASan, UBSan) is fatal.
+  # extension cannot load into the uninstrumented interpreter). Leak checking
+  # is off: LLVM's and protobuf's global singletons are reported as leaks at
+  # exit. Everything else (ASan, UBSan) is fatal.
   ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$ROOT/build-asan" --output-on-failure -j2 -E '^(python|vit-main-job)'
   echo "sanitizer build+tests: $(( $(date +%s) - start )) s"
