@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: lit (dialect, importer, transforms,
 # driver, bad input, execution), GoogleTest, Python bindings, ONNX node-test
-# conformance, the end-to-end PyTorch model tests and the ViT main job. Then the same lit and gtest suites under
-# ASan+UBSan unless LUT_SKIP_SANITIZERS=1.
+# conformance, the end-to-end PyTorch model tests and the ViT main job; then
+# all of them but the Python-module ones again under ASan+UBSan, unless
+# LUT_SKIP_SANITIZERS=1.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
