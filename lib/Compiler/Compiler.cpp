@@ -60,6 +60,12 @@ std::string lut::buildModelSignature(ModuleOp module, StringRef funcName) {
                        << "' must be a statically shaped tensor, got " << t;
       return false;
     }
+    if (tt.getNumElements() == 0) {
+      func.emitError() << "unsupported: " << kind << " #" << i << " of '" << funcName
+                       << "' has no elements (" << t
+                       << "); compiled models need non-empty inputs and outputs";
+      return false;
+    }
     auto name = attrs ? attrs.getAs<StringAttr>("lut.name") : nullptr;
     auto dtype = attrs ? attrs.getAs<StringAttr>("lut.dtype") : nullptr;
     std::string dt;
@@ -86,9 +92,12 @@ std::string lut::buildModelSignature(ModuleOp module, StringRef funcName) {
       shape += (shape.empty() ? "" : ",") + std::to_string(d);
     if (shape.empty())
       shape = "scalar";
-    sig += (kind + " " + Twine(i) + " " + dt + " " + shape + " " +
-            (name ? name.getValue() : StringRef("")) + "\n")
-               .str();
+    // The name ends the line: control characters would break the format.
+    std::string nm = name ? name.str() : "";
+    for (char &c : nm)
+      if ((unsigned char)c < 0x20 || c == 0x7f)
+        c = '?';
+    sig += (kind + " " + Twine(i) + " " + dt + " " + shape + " " + nm + "\n").str();
     return true;
   };
   auto fty = func.getFunctionType();
@@ -171,11 +180,19 @@ LogicalResult lut::lowerToLLVMDialect(ModuleOp module, unsigned optLevel) {
   if (failed(bufferization::runOneShotModuleBufferize(module, bopts, state)))
     return failure();
 
-  PassManager pm(ctx);
-  bufferization::BufferResultsToOutParamsPassOptions outOpts;
+  // Results become caller-provided out-params; copies (returning a view of an
+  // input or a constant) are linalg.copy, lowered to loops like the rest, so
+  // no runtime library is needed.
+  bufferization::BufferResultsToOutParamsOpts outOpts;
   outOpts.hoistStaticAllocs = true;
   outOpts.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outOpts));
+  outOpts.memCpyFn = [](OpBuilder &b, Location loc, Value from, Value to) -> LogicalResult {
+    linalg::CopyOp::create(b, loc, from, to);
+    return success();
+  };
+  if (failed(bufferization::promoteBufferResultsToOutParams(module, outOpts)))
+    return failure();
+  PassManager pm(ctx);
   bufferization::buildBufferDeallocationPipeline(pm);
   std::string rest =
       "convert-bufferization-to-memref,"

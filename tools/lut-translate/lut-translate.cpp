@@ -67,6 +67,9 @@ int main(int argc, char **argv) {
   lut::registerCompilerDialects(registry);
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics name the node or value at fault; a dump of the whole module
+  // would bury them.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   std::string err;

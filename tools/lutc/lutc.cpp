@@ -189,6 +189,9 @@ int main(int argc, char **argv) {
   lut::registerOnnxImportDialects(registry);
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics name the node or value at fault; a dump of the whole module
+  // would bury them.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
 
@@ -241,6 +244,10 @@ int main(int argc, char **argv) {
         return fail("FFN detection failed");
     }
     int64_t macsBefore = lut::countMacs(*module);
+    if (dataFreeSamples < 1 || dataFreeSamples > 100000000)
+      return fail("--data-free-samples must be in [1, 1e8], got " + Twine(dataFreeSamples));
+    if (calibrationLimit < 0)
+      return fail("--calibration-limit must be >= 0, got " + Twine(calibrationLimit));
     lut::CalibrationOptions calib;
     calib.files.assign(calibration.begin(), calibration.end());
     calib.limit = calibrationLimit;

@@ -2,6 +2,7 @@
 #include "ImporterImpl.h"
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <set>
 
@@ -276,13 +277,14 @@ bool lut::onnximport::tryHostEval(NodeCtx &n) {
       fv = v.host->get(0);
       iv = v.host->getInt(0);
     }
-    for (int64_t d : shape)
-      if (d < 0)
-        n.fail("ConstantOfShape has a negative dimension " + Twine(d));
     Shape s(shape.begin(), shape.end());
     int64_t numel = 1;
-    for (int64_t d : s)
-      numel *= d;
+    for (int64_t d : s) {
+      if (d < 0)
+        n.fail("ConstantOfShape has a negative dimension " + Twine(d));
+      if (__builtin_mul_overflow(numel, d, &numel) || numel > (int64_t(1) << 34))
+        n.fail("ConstantOfShape's result is too large (more than 2^34 elements)");
+    }
     if (numel <= kHostLimit) {
       HostTensor h = makeHost(s, dt);
       for (int64_t i = 0; i < numel; ++i)
@@ -327,8 +329,12 @@ bool lut::onnximport::tryHostEval(NodeCtx &n) {
     HostTensor h = makeHost(x.shape, to);
     for (int64_t i = 0; i < x.numel(); ++i) {
       double v = x.get(i);
-      if (!h.isFloat() && x.isFloat() && (std::isnan(v) || std::isinf(v)))
-        return false; // leave UB-ish conversions to the target code
+      if (to == onnx::TensorProto::BOOL) {
+        setVal(h, i, 0, v != 0);
+        continue;
+      }
+      if (!h.isFloat() && x.isFloat() && !(std::fabs(v) < 9.2e18))
+        return false; // out-of-range conversions are left to the target code
       setVal(h, i, v, x.isFloat() ? (int64_t)v : x.ints[i]);
     }
     n.setHostOutput(0, std::move(h));
@@ -448,7 +454,7 @@ bool lut::onnximport::tryHostEval(NodeCtx &n) {
     else if (op == "Div") {
       rf = a / b;
       if (!fl) {
-        if (ib == 0)
+        if (ib == 0 || (ib == -1 && ia == std::numeric_limits<int64_t>::min()))
           return false;
         ri = uns ? (int64_t)((uint64_t)ia / (uint64_t)ib) : ia / ib;
       }

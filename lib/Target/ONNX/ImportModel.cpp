@@ -218,10 +218,13 @@ static std::vector<char> tensorBytes(const onnx::TensorProto &t, int64_t numel,
     for (const auto &kv : t.external_data()) {
       if (kv.key() == "location")
         location = kv.value();
-      else if (kv.key() == "offset")
-        offset = std::stoll(kv.value());
-      else if (kv.key() == "length")
-        length = std::stoll(kv.value());
+      else if (kv.key() == "offset" || kv.key() == "length") {
+        int64_t v;
+        if (StringRef(kv.value()).getAsInteger(10, v) || v < 0)
+          abortAt(loc, "initializer '" + t.name() + "' has an invalid external-data " +
+                           kv.key() + " '" + kv.value() + "'");
+        (kv.key() == "offset" ? offset : length) = v;
+      }
     }
     if (location.empty())
       abortAt(loc, "initializer '" + t.name() +
@@ -298,7 +301,8 @@ TValue Importer::decodeTensor(const onnx::TensorProto &t, Location loc,
     if (d < 0)
       abortAt(loc, "tensor '" + t.name() + "' has a negative dimension " + Twine(d));
     tv.shape.push_back(d);
-    numel *= d;
+    if (__builtin_mul_overflow(numel, d, &numel) || numel > (int64_t(1) << 34))
+      abortAt(loc, "tensor '" + t.name() + "' is too large (more than 2^34 elements)");
   }
   std::vector<char> bytes = tensorBytes(t, numel, modelDir, loc);
   auto type = tensorType(tv.shape, tv.dtype, loc);
@@ -453,7 +457,7 @@ void NodeCtx::fail(const Twine &msg, OnnxImportStatus st) {
 
 int64_t NodeCtx::normAxis(int64_t axis, int64_t rank, StringRef what) {
   int64_t a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= std::max<int64_t>(rank, 1))
+  if (a < 0 || a >= rank)
     fail(what + " " + Twine(axis) + " is out of range for rank " + Twine(rank));
   return a;
 }
@@ -694,6 +698,15 @@ static bool precheckGraph(const onnx::GraphProto &g, Location floc) {
   int index = 0;
   for (const auto &n : g.node()) {
     std::string who = n.name().empty() ? "#" + std::to_string(index) : "'" + n.name() + "'";
+    // Zero strides or dilations make ONNX's own shape inference divide by 0.
+    for (const auto &a : n.attribute())
+      if (a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape")
+        for (int64_t v : a.ints())
+          if (v <= 0) {
+            emitError(floc) << "node " << who << " (" << n.op_type() << ") has "
+                            << a.name() << " value " << v << "; it must be positive";
+            return false;
+          }
     for (const auto &in : n.input()) {
       if (in.empty() || defined.count(in))
         continue;

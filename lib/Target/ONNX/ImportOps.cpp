@@ -851,21 +851,26 @@ void slice(NodeCtx &n) {
     int64_t dim = xt.shape[a], st = steps[i];
     if (st == 0)
       n.fail("Slice step is 0");
-    int64_t s = starts[i], e = ends[i];
+    // ONNX Slice semantics, in 128-bit arithmetic: starts/ends/steps may be
+    // anywhere in int64 (INT64_MAX and INT64_MIN mean "to the end").
+    __int128 s = starts[i], e = ends[i], stp = st;
     if (s < 0) s += dim;
-    if (e < 0 && e > std::numeric_limits<int64_t>::min() / 2) e += dim;
+    if (e < 0) e += dim;
     if (st > 0) {
-      s = std::clamp<int64_t>(s, 0, dim);
-      e = std::clamp<int64_t>(e, 0, dim);
+      s = std::clamp<__int128>(s, 0, dim);
+      e = std::clamp<__int128>(e, 0, dim);
     } else {
-      s = std::clamp<int64_t>(s, 0, dim - 1);
-      e = std::clamp<int64_t>(e, -1, dim - 1);
+      s = std::clamp<__int128>(s, 0, dim - 1);
+      e = std::clamp<__int128>(e, -1, dim - 1);
     }
-    int64_t cnt = st > 0 ? std::max<int64_t>((e - s + st - 1) / st, 0)
-                         : std::max<int64_t>((s - e + (-st) - 1) / (-st), 0);
-    off[a] = s;
+    __int128 span = st > 0 ? e - s : s - e, step = st > 0 ? stp : -stp;
+    int64_t cnt = span <= 0 ? 0 : (int64_t)((span + step - 1) / step);
+    if (dim == 0)
+      cnt = 0, s = 0;
+    off[a] = (int64_t)s;
     size[a] = cnt;
-    stride[a] = st;
+    // A single element needs no stride (and a huge one could overflow).
+    stride[a] = cnt <= 1 ? (st > 0 ? 1 : -1) : st;
   }
   if (xt.host) {
     HostTensor h;
@@ -1142,6 +1147,46 @@ void trilu(NodeCtx &n) {
   }), xt.dtype);
 }
 
+/// Range whose result is too large to keep on the host (inputs constant).
+void range(NodeCtx &n) {
+  for (size_t i = 0; i < 3; ++i)
+    if (!n.in(i).host)
+      n.unsupported("Range with inputs computed at run time (input '" + n.node.input(i) +
+                    "'); lut-mlir needs static shapes");
+  const HostTensor &st = *n.in(0).host, &li = *n.in(1).host, &de = *n.in(2).host;
+  double start = st.get(0), limit = li.get(0), delta = de.get(0);
+  if (delta == 0)
+    n.fail("Range has delta 0");
+  double c = std::ceil((limit - start) / delta);
+  if (!(c < 1e10))
+    n.fail("Range would have " + Twine(std::to_string(c)) + " elements");
+  int64_t count = std::max<int64_t>((int64_t)c, 0);
+  int32_t dt = st.dtype;
+  Type et = n.imp.elemType(dt, n.loc);
+  MLIRContext *ctx = n.b.getContext();
+  Value init = n.imp.emptyTensor(n.loc, {count}, et);
+  Value y = linalg::GenericOp::create(
+                n.b, n.loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+                SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(1, ctx)},
+                SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+                [&](OpBuilder &b, Location l, ValueRange) {
+                  Value i = linalg::IndexOp::create(b, l, 0);
+                  Value v;
+                  if (isa<FloatType>(et)) {
+                    Value fi = arith::UIToFPOp::create(b, l, et, arith::IndexCastUIOp::create(b, l, b.getI64Type(), i));
+                    v = arith::AddFOp::create(b, l, cst(b, l, et, start),
+                                              arith::MulFOp::create(b, l, fi, cst(b, l, et, delta)));
+                  } else {
+                    Value ii = arith::IndexCastOp::create(b, l, et, i);
+                    v = arith::AddIOp::create(b, l, cst(b, l, et, (double)st.getInt(0)),
+                                              arith::MulIOp::create(b, l, ii, cst(b, l, et, (double)de.getInt(0))));
+                  }
+                  linalg::YieldOp::create(b, l, v);
+                })
+                .getResult(0);
+  n.setOutput(0, y, dt);
+}
+
 } // namespace
 
 bool lut::onnximport::importNode(NodeCtx &n) {
@@ -1302,6 +1347,7 @@ bool lut::onnximport::importNode(NodeCtx &n) {
     t["Transpose"] = transpose;
     t["Expand"] = expand;
     t["Trilu"] = trilu;
+    t["Range"] = range;
     return t;
   }();
   auto it = table.find(n.node.op_type());

@@ -20,7 +20,9 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace lut {
 #define GEN_PASS_DEF_LUTCONVERTMLP
@@ -38,10 +40,14 @@ bool constantMatrix(Value v, fit::Matrix &out) {
   if (!matchPattern(v, m_Constant(&attr)))
     return false;
   auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!type || !type.getElementType().isF32() || type.getRank() < 1 || type.getRank() > 2)
+  if (!type || !type.getElementType().isF32() || type.getRank() < 1 || !type.hasStaticShape())
     return false;
-  int64_t rows = type.getRank() == 2 ? type.getDimSize(0) : 1;
+  // [K, N], or a bias [N] / [1, ..., 1, N] as one row.
   int64_t cols = type.getShape().back();
+  int64_t rows = cols ? type.getNumElements() / cols : 0;
+  for (int64_t i = 0; i + 2 < type.getRank(); ++i)
+    if (type.getDimSize(i) != 1)
+      return false;
   out = fit::Matrix(rows, cols);
   if (auto d = dyn_cast<DenseElementsAttr>(attr)) {
     auto vals = d.getValues<float>();
@@ -58,18 +64,40 @@ bool constantMatrix(Value v, fit::Matrix &out) {
   return false;
 }
 
-/// The up projection whose output feeds the nonlinearity (the gate).
+/// The up projection whose output feeds the nonlinearity (the gate): the
+/// one from which a nonlinear pointwise op is reachable that the other up
+/// projection does not reach (both meet at the gating multiply).
 size_t gateIndex(const FfnMatch &m) {
-  for (size_t i = 0; i < m.up.size(); ++i)
-    for (Operation *user : m.up[i].output.getUsers()) {
+  if (m.up.size() < 2)
+    return 0;
+  auto reach = [&](Value from) {
+    llvm::SmallPtrSet<Operation *, 16> seen;
+    SmallVector<Value> work{from};
+    while (!work.empty()) {
+      Value v = work.pop_back_val();
+      for (Operation *user : v.getUsers())
+        if (m.ops.contains(user) && user != m.down.contraction && seen.insert(user).second)
+          for (Value r : user->getResults())
+            work.push_back(r);
+    }
+    return seen;
+  };
+  auto r0 = reach(m.up[0].output), r1 = reach(m.up[1].output);
+  auto nonlinearOnlyIn = [](const llvm::SmallPtrSet<Operation *, 16> &a,
+                            const llvm::SmallPtrSet<Operation *, 16> &b) {
+    for (Operation *op : a) {
+      if (b.contains(op))
+        continue;
       bool nonlinear = false;
-      user->walk([&](Operation *op) {
-        nonlinear |= isa<math::ErfOp, math::TanhOp, math::ExpOp, arith::MaximumFOp>(op);
+      op->walk([&](Operation *inner) {
+        nonlinear |= isa<math::ErfOp, math::TanhOp, math::ExpOp, arith::MaximumFOp>(inner);
       });
       if (nonlinear)
-        return i;
+        return true;
     }
-  return 0;
+    return false;
+  };
+  return nonlinearOnlyIn(r1, r0) && !nonlinearOnlyIn(r0, r1) ? 1 : 0;
 }
 
 std::optional<FfnMatch> matchBody(MlpOp mlp) {
@@ -165,6 +193,10 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
     return module.emitError() << "lut-convert-mlp: bits must be in [1, 16], got " << o.bits;
   if (o.tables < 1)
     return module.emitError() << "lut-convert-mlp: tables must be >= 1, got " << o.tables;
+  if (o.ridge < 0 || !std::isfinite(o.ridge))
+    return module.emitError() << "lut-convert-mlp: ridge must be >= 0, got " << o.ridge;
+  if (o.sweeps < 1)
+    return module.emitError() << "lut-convert-mlp: sweeps must be >= 1, got " << o.sweeps;
   if (o.holdout < 0 || o.holdout >= 1)
     return module.emitError() << "lut-convert-mlp: holdout must be in [0, 1), got " << o.holdout;
   SmallVector<MlpOp> mlps;
@@ -195,6 +227,12 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
       reports.push_back(r);
       continue;
     }
+    int64_t tableFloats = 0;
+    if (__builtin_mul_overflow(o.tables, (int64_t(1) << o.bits) * m->dOut, &tableFloats) ||
+        tableFloats > (int64_t(1) << 30))
+      return mlp.emitError() << "lut-convert-mlp: tables of '" << r.name << "' would hold "
+                             << o.tables << " x 2^" << o.bits << " x " << m->dOut
+                             << " floats (over 4 GiB); use fewer tables or bits";
     r.tables = o.tables;
     r.bits = o.bits;
     r.projection = o.projection;
@@ -234,6 +272,7 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
     r.trainRows = train;
     r.heldoutRows = held;
     r.trainRelMse = fit::relativeMse(ytr, fit::predict(t, fit::encode(xtr, hp, o.bits), train));
+    r.heldoutRelMse = std::numeric_limits<double>::quiet_NaN();
     if (held > 0) {
       fit::Matrix xte = fit::sliceRows(cal.x, train, rows), yte = fit::sliceRows(cal.y, train, rows);
       r.heldoutRelMse = fit::relativeMse(yte, fit::predict(t, fit::encode(xte, hp, o.bits), held));
@@ -291,7 +330,9 @@ void lut::writeReportJson(llvm::raw_ostream &os, const std::vector<FfnReport> &f
         {"macs_per_token_before", r.macsPerTokenBefore},
         {"macs_per_token_after", r.macsPerTokenAfter}, {"table_bytes", r.tableBytes},
         {"calibration_rows", r.trainRows}, {"heldout_rows", r.heldoutRows},
-        {"train_rel_mse", r.trainRelMse}, {"heldout_rel_mse", r.heldoutRelMse},
+        {"train_rel_mse", r.trainRelMse},
+        {"heldout_rel_mse", std::isfinite(r.heldoutRelMse) ? llvm::json::Value(r.heldoutRelMse)
+                                                           : llvm::json::Value(nullptr)},
         {"data_free", r.dataFree}});
   bool anyDataFree = llvm::any_of(ffns, [](const FfnReport &r) { return r.dataFree; });
   llvm::json::Object root{
@@ -311,10 +352,13 @@ void lut::writeReportTable(llvm::raw_ostream &os, const std::vector<FfnReport> &
                      "d_ff", "H x k", "MACs/tok", "after", "table KiB", "heldout", "status");
   for (const FfnReport &r : ffns) {
     std::string hk = r.tables ? std::to_string(r.tables) + "x" + std::to_string(r.bits) : "-";
-    os << llvm::format("%-24s %-10s %6lld %6s %10lld %10lld %10.1f %10.4f %s%s\n",
+    std::string held = r.status == "converted" && std::isfinite(r.heldoutRelMse)
+                           ? llvm::formatv("{0:F4}", r.heldoutRelMse).str()
+                           : "-";
+    os << llvm::format("%-24s %-10s %6lld %6s %10lld %10lld %10.1f %10s %s%s\n",
                        r.name.c_str(), r.activation.c_str(), (long long)r.dFF, hk.c_str(),
                        (long long)r.macsPerTokenBefore, (long long)r.macsPerTokenAfter,
-                       r.tableBytes / 1024.0, r.heldoutRelMse, r.status.c_str(),
+                       r.tableBytes / 1024.0, held.c_str(), r.status.c_str(),
                        r.dataFree ? " (data-free)" : "");
   }
   os << llvm::format("model: %lld MACs per inference before, %lld after: %.1f%% of the "

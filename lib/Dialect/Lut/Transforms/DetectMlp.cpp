@@ -73,8 +73,7 @@ struct LutDetectMlpPass : public lut::impl::LutDetectMlpBase<LutDetectMlpPass> {
       for (int k = 1; used.count(unique); ++k)
         unique = name + "#" + std::to_string(k);
       used.insert(unique);
-      if (failed(wrap(m, unique)))
-        return signalPassFailure();
+      (void)wrap(m, unique);
     }
   }
 
@@ -95,9 +94,13 @@ struct LutDetectMlpPass : public lut::impl::LutDetectMlpBase<LutDetectMlpPass> {
     map.map(m.input, body.getArgument(0));
     for (Operation *op : m.ops) {
       for (Value operand : op->getOperands())
-        if (!cloneDep(bb, map, operand))
-          return op->emitError("lut-detect-mlp: cannot move operand of FFN '")
-                 << name << "' into its region";
+        if (!cloneDep(bb, map, operand)) {
+          // Leave this block dense; the matcher should have rejected it.
+          mlp.erase();
+          op->emitWarning("lut-detect-mlp: cannot move an operand of FFN '")
+              << name << "' into its region; left dense";
+          return failure();
+        }
       for (Region &r : op->getRegions())
         r.walk([&](Operation *inner) {
           for (Value operand : inner->getOperands())

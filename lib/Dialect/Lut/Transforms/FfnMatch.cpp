@@ -77,9 +77,24 @@ int64_t countNonConstInputs(Operation *op) {
   return c;
 }
 
+/// True when `init` is a fresh accumulator (zeros, a constant, or an empty
+/// tensor), not a value that the Linear would accumulate into.
+bool isFreshInit(Value init) {
+  if (isConstant(init) || init.getDefiningOp<tensor::EmptyOp>())
+    return true;
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (!fill || !fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+    return false;
+  FloatAttr f;
+  return matchPattern(fill.getInputs()[0], m_Constant(&f)) && f.getValue().isZero();
+}
+
 } // namespace
 
 std::optional<LinearMatch> lut::matchLinear(Operation *op) {
+  if (auto l = dyn_cast<linalg::LinalgOp>(op))
+    if (l.getNumDpsInits() != 1 || !isFreshInit(l.getDpsInitOperand(0)->get()))
+      return std::nullopt;
   LinearMatch m;
   if (auto mm = dyn_cast<linalg::MatmulOp>(op)) {
     if (!mm.hasPureTensorSemantics() || !isConstant(mm.getInputs()[1]))
@@ -214,6 +229,13 @@ std::optional<FfnMatch> lut::matchFfn(Operation *downOp) {
   m.dModel = rtt(m.input).getShape().back();
   m.dFF = rtt(m.up[0].weight).getDimSize(1);
   m.dOut = rtt(down->weight).getDimSize(1);
+  // The block maps [..., d_model] to [..., d_out] with the same leading
+  // dims (a bias that broadcasts to a higher rank is not an FFN output).
+  auto inT = rtt(m.input), outT = rtt(down->output);
+  if (!inT || !outT || inT.getRank() != outT.getRank() || !inT.hasStaticShape() ||
+      !outT.hasStaticShape() || inT.getShape().drop_back() != outT.getShape().drop_back() ||
+      outT.getShape().back() != m.dOut)
+    return std::nullopt;
   if (rtt(down->weight).getDimSize(0) != m.dFF)
     return std::nullopt;
   for (auto &up : m.up)
