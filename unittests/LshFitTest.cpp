@@ -98,6 +98,36 @@ TEST(LshFit, HiddenHyperplanesRankByImportance) {
   EXPECT_NE(err.find("tables*bits <= d_ff (4 > 3)"), std::string::npos);
 }
 
+TEST(LshFit, GatedHyperplanesInterleaveGateAndUp) {
+  Matrix wg(1, 3), wu(1, 3), w2(3, 1);
+  wg.data = {1, 2, 3};
+  wu.data = {4, 5, 6};
+  w2.data = {1, 1, 0.01f};
+  Hyperplanes hp;
+  std::vector<bool> isGate;
+  std::string err;
+  // importance: unit0 4, unit1 10, unit2 0.18 -> units 1, 0.
+  ASSERT_TRUE(gatedHiddenHyperplanes(wg, {0.1f, 0.2f, 0.3f}, wu, {}, w2, 4, hp, isGate, err));
+  EXPECT_EQ(hp.projection.data, (std::vector<float>{2, 5, 1, 4}));
+  EXPECT_EQ(hp.offset, (std::vector<float>{0.2f, 0, 0.1f, 0}));
+  EXPECT_EQ(isGate, (std::vector<bool>{true, false, true, false}));
+  EXPECT_FALSE(gatedHiddenHyperplanes(wg, {}, wu, {}, w2, 3, hp, isGate, err));
+  EXPECT_FALSE(gatedHiddenHyperplanes(wg, {}, wu, {}, w2, 8, hp, isGate, err));
+}
+
+TEST(LshFit, SplitOffsetsMovesOnlyMarkedColumns) {
+  Matrix x = randn(2000, 1, 9);
+  Hyperplanes hp;
+  hp.projection = Matrix(1, 2);
+  hp.projection.data = {1, 1};
+  hp.offset = {0, 0};
+  splitOffsets(hp, x, 0, {false, true});
+  EXPECT_EQ(hp.offset[0], 0.0f);
+  // The two-means split of max(z, 0) for z ~ N(0, 1) lies inside z > 0.
+  EXPECT_LT(hp.offset[1], -0.2f);
+  EXPECT_GT(hp.offset[1], -2.0f);
+}
+
 TEST(LshFit, HiddenBeatsRandomOnAReluFfn) {
   // A random ReLU FFN: the hidden units' own hyperplanes should fit it
   // better than random ones (the LookupFFN projection observation).

@@ -53,6 +53,49 @@ bool lut::fit::hiddenHyperplanes(const Matrix &w1, const std::vector<float> &b1,
   return true;
 }
 
+bool lut::fit::gatedHiddenHyperplanes(const Matrix &wg, const std::vector<float> &bg,
+                                      const Matrix &wu, const std::vector<float> &bu,
+                                      const Matrix &w2, int64_t count, Hyperplanes &out,
+                                      std::vector<bool> &isGate, std::string &error) {
+  int64_t d = wg.rows, f = wg.cols;
+  if (count % 2 != 0 || count / 2 > f) {
+    error = "projection=hidden on a gated FFN needs an even tables*bits <= 2*d_ff (" +
+            std::to_string(count) + " with d_ff " + std::to_string(f) + ")";
+    return false;
+  }
+  auto colNorm = [&](const Matrix &w, int64_t j) {
+    double n = 0;
+    for (int64_t i = 0; i < w.rows; ++i)
+      n += (double)w.row(i)[j] * w.row(i)[j];
+    return std::sqrt(n);
+  };
+  std::vector<double> score(f);
+  for (int64_t j = 0; j < f; ++j) {
+    double n2 = 0;
+    for (int64_t m = 0; m < w2.cols; ++m)
+      n2 += (double)w2.row(j)[m] * w2.row(j)[m];
+    score[j] = colNorm(wg, j) * colNorm(wu, j) * std::sqrt(n2);
+  }
+  std::vector<int64_t> order(f);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return score[a] > score[b]; });
+  out.projection = Matrix(d, count);
+  out.offset.assign(count, 0.0f);
+  isGate.assign(count, false);
+  for (int64_t u = 0; u < count / 2; ++u) {
+    int64_t j = order[u];
+    for (int64_t i = 0; i < d; ++i) {
+      out.projection.row(i)[2 * u] = wg.row(i)[j];
+      out.projection.row(i)[2 * u + 1] = wu.row(i)[j];
+    }
+    out.offset[2 * u] = bg.empty() ? 0.0f : bg[j];
+    out.offset[2 * u + 1] = bu.empty() ? 0.0f : bu[j];
+    isGate[2 * u] = true;
+  }
+  return true;
+}
+
 Hyperplanes lut::fit::randomHyperplanes(int64_t d, int64_t count,
                                         const std::vector<float> &mean, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -71,7 +114,8 @@ Hyperplanes lut::fit::randomHyperplanes(int64_t d, int64_t count,
   return hp;
 }
 
-void lut::fit::splitOffsets(Hyperplanes &hp, const Matrix &x, int64_t maxRows) {
+void lut::fit::splitOffsets(Hyperplanes &hp, const Matrix &x, int64_t maxRows,
+                            const std::vector<bool> &only) {
   int64_t n = maxRows > 0 ? std::min(maxRows, x.rows) : x.rows;
   if (n < 2)
     return;
@@ -79,6 +123,8 @@ void lut::fit::splitOffsets(Hyperplanes &hp, const Matrix &x, int64_t maxRows) {
   matmul(xs, hp.projection, z);
   std::vector<float> v(n);
   for (int64_t c = 0; c < z.cols; ++c) {
+    if (!only.empty() && !only[c])
+      continue;
     for (int64_t i = 0; i < n; ++i)
       v[i] = z.row(i)[c] + hp.offset[c];
     std::sort(v.begin(), v.end());

@@ -53,6 +53,17 @@ bool hiddenHyperplanes(const Matrix &w1, const std::vector<float> &b1,
                        const Matrix &w2, int64_t count, Hyperplanes &out,
                        std::string &error);
 
+/// `projection=hidden` for gated FFNs, `down(act(x·Wg + bg) * (x·Wu + bu))`:
+/// two bits per hidden unit, the signs of its gate and of its up
+/// pre-activation, for the `count / 2` units of largest importance
+/// ‖wg_j‖·‖wu_j‖·‖w2_j‖, interleaved (gate bit, then up bit) so that both
+/// bits of a unit land in the same table when k is even. `isGate` (out) marks
+/// the gate columns. Fails if count is odd or count / 2 > F.
+bool gatedHiddenHyperplanes(const Matrix &wg, const std::vector<float> &bg,
+                            const Matrix &wu, const std::vector<float> &bu,
+                            const Matrix &w2, int64_t count, Hyperplanes &out,
+                            std::vector<bool> &isGate, std::string &error);
+
 /// `projection=random`: Gaussian hyperplanes through the calibration mean
 /// `mean` [D] (offset = -mean · P), from `seed`.
 Hyperplanes randomHyperplanes(int64_t d, int64_t count,
@@ -64,7 +75,8 @@ Hyperplanes randomHyperplanes(int64_t d, int64_t count,
 /// max(z, 0) (a 1-D two-means split), so that the bit carries magnitude
 /// information where a ReLU-like activation varies most. For GELU and SiLU
 /// units this is a proxy. Rows beyond `maxRows` are ignored (0: all).
-void splitOffsets(Hyperplanes &hp, const Matrix &x, int64_t maxRows = 0);
+void splitOffsets(Hyperplanes &hp, const Matrix &x, int64_t maxRows = 0,
+                  const std::vector<bool> &only = {});
 
 /// Packs the sign bits of `x` [N, D] against `hp` into codes [N, H] with
 /// `bits` (k) bits each, bit j of table h at position j.

@@ -254,19 +254,29 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
     int64_t train = rows - held;
     fit::Matrix xtr = fit::sliceRows(cal.x, 0, train), ytr = fit::sliceRows(cal.y, 0, train);
     fit::Hyperplanes hp;
+    std::vector<bool> splitMask; // empty: every column
     if (o.projection == "hidden") {
-      const LinearMatch &gate = m->up[gateIndex(*m)];
+      size_t g = gateIndex(*m);
+      const LinearMatch &gate = m->up[g];
       fit::Matrix w1, b1m, w2;
       if (!constantMatrix(gate.weight, w1) || !constantMatrix(m->down.weight, w2) ||
           (gate.bias && !constantMatrix(gate.bias, b1m)))
         return mlp.emitError() << "lut-convert-mlp: cannot read the weights of '" << r.name << "'";
-      if (!fit::hiddenHyperplanes(w1, b1m.data, w2, hk, hp, err))
+      if (m->up.size() == 2) {
+        const LinearMatch &up = m->up[1 - g];
+        fit::Matrix wu, bum;
+        if (!constantMatrix(up.weight, wu) || (up.bias && !constantMatrix(up.bias, bum)))
+          return mlp.emitError() << "lut-convert-mlp: cannot read the weights of '" << r.name << "'";
+        if (!fit::gatedHiddenHyperplanes(w1, b1m.data, wu, bum.data, w2, hk, hp, splitMask, err))
+          return mlp.emitError() << "lut-convert-mlp: '" << r.name << "': " << err;
+      } else if (!fit::hiddenHyperplanes(w1, b1m.data, w2, hk, hp, err)) {
         return mlp.emitError() << "lut-convert-mlp: '" << r.name << "': " << err;
+      }
     } else {
       hp = fit::randomHyperplanes(m->dModel, hk, fit::columnMeans(xtr), o.seed);
     }
     if (o.threshold == "split")
-      fit::splitOffsets(hp, xtr, /*maxRows=*/100000);
+      fit::splitOffsets(hp, xtr, /*maxRows=*/100000, splitMask);
     fit::LshTables t = fit::fitTables(fit::encode(xtr, hp, o.bits), o.tables, int64_t(1) << o.bits,
                                       ytr, o.sweeps, o.ridge);
     r.trainRows = train;

@@ -69,8 +69,13 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
     `[N, d_model]` and the result reshaped back. The projection is
     `hidden` (the pre-activation signs `x·w1_j + b1_j > 0` of the FFN's
     H·k most important hidden units, ranked by ‖w1_j‖·‖w2_j‖; for gated
-    FFNs the gate's units) or `random` (Gaussian hyperplanes through the
-    calibration mean). Tables T [H, 2^k, d_out] (f32) and b [d_out] are
+    FFNs two bits per unit, the signs of its gate and up pre-activations,
+    for the H·k/2 units of largest ‖wg_j‖·‖wu_j‖·‖w2_j‖) or `random`
+    (Gaussian hyperplanes through the calibration mean). With
+    `threshold=split` (the default) each hidden-unit (or gate) hyperplane's
+    offset moves to the two-means split of max(z, 0) on the calibration
+    rows, so the bit carries magnitude where the activation varies most;
+    `threshold=zero` keeps the pre-activation sign. Tables T [H, 2^k, d_out] (f32) and b [d_out] are
     fitted by least squares to calibration pairs (x, FFN(x)) with ridge
     backfitting (`sweeps`, `ridge` in samples); the last `holdout` share of
     rows is held out and its relative MSE (unexplained share of the output
@@ -84,9 +89,11 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
     `only`/`skip` select FFNs by name. The pass emits a remark per FFN with
     its fit error.
 
-    Errors: an unknown method or projection, bits outside [1, 16], tables*bits
-    above d_ff for `hidden`, and missing or malformed calibration files, each
-    reported on the `lut.mlp` at fault.
+    Errors: an unknown method, projection or threshold, bits outside
+    [1, 16], tables*bits above d_ff (2·d_ff and even for gated FFNs) for
+    `hidden`, a negative ridge, fewer than one sweep, tables over 4 GiB,
+    and missing or malformed calibration files, each reported on the
+    `lut.mlp` at fault.
   }];
   let options = [
     Option<"method", "method", "std::string", /*default=*/"\"lsh\"",
