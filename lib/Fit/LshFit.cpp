@@ -20,6 +20,49 @@ void lut::fit::matmul(const Matrix &a, const Matrix &b, Matrix &c, bool accumula
               accumulate ? 1.0f : 0.0f, c.data.data(), (int)c.cols);
 }
 
+namespace {
+
+double columnNorm(const Matrix &w, int64_t j) {
+  double n = 0;
+  for (int64_t i = 0; i < w.rows; ++i)
+    n += (double)w.row(i)[j] * w.row(i)[j];
+  return std::sqrt(n);
+}
+
+double rowNorm(const Matrix &w, int64_t j) {
+  double n = 0;
+  for (int64_t m = 0; m < w.cols; ++m)
+    n += (double)w.row(j)[m] * w.row(j)[m];
+  return std::sqrt(n);
+}
+
+/// Hidden units ordered by decreasing importance: the product of the norms
+/// of their columns in every matrix of `ins` and their row in `w2`.
+std::vector<int64_t> rankUnits(std::initializer_list<const Matrix *> ins, const Matrix &w2) {
+  int64_t f = w2.rows;
+  std::vector<double> score(f);
+  for (int64_t j = 0; j < f; ++j) {
+    score[j] = rowNorm(w2, j);
+    for (const Matrix *w : ins)
+      score[j] *= columnNorm(*w, j);
+  }
+  std::vector<int64_t> order(f);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return score[a] > score[b]; });
+  return order;
+}
+
+/// Sets hyperplane `c` of `out` to unit `j` of (w, b).
+void setColumn(Hyperplanes &out, int64_t c, const Matrix &w, const std::vector<float> &b,
+               int64_t j) {
+  for (int64_t i = 0; i < w.rows; ++i)
+    out.projection.row(i)[c] = w.row(i)[j];
+  out.offset[c] = b.empty() ? 0.0f : b[j];
+}
+
+} // namespace
+
 bool lut::fit::hiddenHyperplanes(const Matrix &w1, const std::vector<float> &b1,
                                  const Matrix &w2, int64_t count, Hyperplanes &out,
                                  std::string &error) {
@@ -29,27 +72,11 @@ bool lut::fit::hiddenHyperplanes(const Matrix &w1, const std::vector<float> &b1,
             " > " + std::to_string(f) + ")";
     return false;
   }
-  std::vector<double> score(f);
-  for (int64_t j = 0; j < f; ++j) {
-    double n1 = 0, n2 = 0;
-    for (int64_t i = 0; i < d; ++i)
-      n1 += (double)w1.row(i)[j] * w1.row(i)[j];
-    for (int64_t m = 0; m < w2.cols; ++m)
-      n2 += (double)w2.row(j)[m] * w2.row(j)[m];
-    score[j] = std::sqrt(n1 * n2);
-  }
-  std::vector<int64_t> order(f);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int64_t a, int64_t b) { return score[a] > score[b]; });
+  std::vector<int64_t> order = rankUnits({&w1}, w2);
   out.projection = Matrix(d, count);
   out.offset.assign(count, 0.0f);
-  for (int64_t c = 0; c < count; ++c) {
-    int64_t j = order[c];
-    for (int64_t i = 0; i < d; ++i)
-      out.projection.row(i)[c] = w1.row(i)[j];
-    out.offset[c] = b1.empty() ? 0.0f : b1[j];
-  }
+  for (int64_t c = 0; c < count; ++c)
+    setColumn(out, c, w1, b1, order[c]);
   return true;
 }
 
@@ -63,34 +90,13 @@ bool lut::fit::gatedHiddenHyperplanes(const Matrix &wg, const std::vector<float>
             std::to_string(count) + " with d_ff " + std::to_string(f) + ")";
     return false;
   }
-  auto colNorm = [&](const Matrix &w, int64_t j) {
-    double n = 0;
-    for (int64_t i = 0; i < w.rows; ++i)
-      n += (double)w.row(i)[j] * w.row(i)[j];
-    return std::sqrt(n);
-  };
-  std::vector<double> score(f);
-  for (int64_t j = 0; j < f; ++j) {
-    double n2 = 0;
-    for (int64_t m = 0; m < w2.cols; ++m)
-      n2 += (double)w2.row(j)[m] * w2.row(j)[m];
-    score[j] = colNorm(wg, j) * colNorm(wu, j) * std::sqrt(n2);
-  }
-  std::vector<int64_t> order(f);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int64_t a, int64_t b) { return score[a] > score[b]; });
+  std::vector<int64_t> order = rankUnits({&wg, &wu}, w2);
   out.projection = Matrix(d, count);
   out.offset.assign(count, 0.0f);
   isGate.assign(count, false);
   for (int64_t u = 0; u < count / 2; ++u) {
-    int64_t j = order[u];
-    for (int64_t i = 0; i < d; ++i) {
-      out.projection.row(i)[2 * u] = wg.row(i)[j];
-      out.projection.row(i)[2 * u + 1] = wu.row(i)[j];
-    }
-    out.offset[2 * u] = bg.empty() ? 0.0f : bg[j];
-    out.offset[2 * u + 1] = bu.empty() ? 0.0f : bu[j];
+    setColumn(out, 2 * u, wg, bg, order[u]);
+    setColumn(out, 2 * u + 1, wu, bu, order[u]);
     isGate[2 * u] = true;
   }
   return true;

@@ -277,11 +277,12 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
     }
     if (o.threshold == "split")
       fit::splitOffsets(hp, xtr, /*maxRows=*/100000, splitMask);
-    fit::LshTables t = fit::fitTables(fit::encode(xtr, hp, o.bits), o.tables, int64_t(1) << o.bits,
+    std::vector<int32_t> trainCodes = fit::encode(xtr, hp, o.bits);
+    fit::LshTables t = fit::fitTables(trainCodes, o.tables, int64_t(1) << o.bits,
                                       ytr, o.sweeps, o.ridge);
     r.trainRows = train;
     r.heldoutRows = held;
-    r.trainRelMse = fit::relativeMse(ytr, fit::predict(t, fit::encode(xtr, hp, o.bits), train));
+    r.trainRelMse = fit::relativeMse(ytr, fit::predict(t, trainCodes, train));
     r.heldoutRelMse = std::numeric_limits<double>::quiet_NaN();
     if (held > 0) {
       fit::Matrix xte = fit::sliceRows(cal.x, train, rows), yte = fit::sliceRows(cal.y, train, rows);
