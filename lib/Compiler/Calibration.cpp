@@ -82,15 +82,15 @@ void normAffine(Value x, int64_t d, std::vector<float> &gamma, std::vector<float
   }
 }
 
-/// A module computing only `mlp`'s body, as `main_graph(x) -> y`.
-OwningOpRef<ModuleOp> bodyModule(MlpOp mlp) {
+/// A module computing only `mlp`'s body, as `<entry>(x) -> y`.
+OwningOpRef<ModuleOp> bodyModule(MlpOp mlp, StringRef entryName) {
   OpBuilder b(mlp.getContext());
   Location loc = mlp.getLoc();
   OwningOpRef<ModuleOp> m = ModuleOp::create(loc);
   b.setInsertionPointToEnd(m->getBody());
   Block &body = mlp.getBody().front();
   auto fn = func::FuncOp::create(
-      b, loc, "main_graph",
+      b, loc, entryName,
       b.getFunctionType(body.getArgumentTypes(), mlp.getResultTypes()));
   Block *entry = fn.addEntryBlock();
   b.setInsertionPointToEnd(entry);
@@ -153,9 +153,10 @@ bool dumpMatrix(const std::string &path, const fit::Matrix &m, std::string &erro
 bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
                              std::map<std::string, CalibrationSet> &sets,
                              llvm::raw_ostream &log, std::string &error) {
-  auto func = module.lookupSymbol<func::FuncOp>("main_graph");
+  const std::string &entry = opts.codegen.entry;
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func) {
-    error = "no function 'main_graph'";
+    error = "no function '" + entry + "'";
     return false;
   }
   auto wanted = [&](MlpOp m) {
@@ -188,7 +189,7 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
   if (!dataFree) {
     // 1. Taps: the model with every lut.mlp input as an extra output.
     OwningOpRef<ModuleOp> taps = module.clone();
-    auto tf = taps->lookupSymbol<func::FuncOp>("main_graph");
+    auto tf = taps->lookupSymbol<func::FuncOp>(entry);
     SmallVector<MlpOp> tm;
     tf.walk([&](MlpOp m) {
       if (wanted(m))
@@ -220,7 +221,7 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
       tapInfo.push_back({m.getName().str(),
                          cast<RankedTensorType>(m.getInputs()[0].getType()).getShape().back()});
     log << "calibration: compiling the dense model with " << tm.size() << " taps\n";
-    if (!compileToSharedLibrary(*taps, "main_graph", tmp("taps.so"), opts.codegen, error))
+    if (!compileToSharedLibrary(*taps, opts.codegen, tmp("taps.so"), error))
       return false;
     ModelHandle h;
     if (!load(tmp("taps.so"), h, error))
@@ -368,9 +369,9 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
     fit::Matrix &x = xs[name];
     auto inType = cast<RankedTensorType>(m.getInputs()[0].getType());
     auto outType = cast<RankedTensorType>(m.getResult(0).getType());
-    OwningOpRef<ModuleOp> bm = bodyModule(m);
+    OwningOpRef<ModuleOp> bm = bodyModule(m, entry);
     std::string so = tmp("ffn" + std::to_string(sets.size()) + ".so");
-    if (!compileToSharedLibrary(*bm, "main_graph", so, opts.codegen, error))
+    if (!compileToSharedLibrary(*bm, opts.codegen, so, error))
       return false;
     ModelHandle h;
     if (!load(so, h, error))

@@ -1,11 +1,12 @@
 //===- lut-opt.cpp - mlir-opt with the lut dialect and passes -------------===//
 //
 // Like mlir-opt: parses MLIR, runs a pass pipeline, prints the result. Every
-// upstream dialect and pass, and every lut dialect pass, is registered.
+// upstream dialect and pass is registered, plus the lut dialect, lut-mlir's
+// passes and its pipelines (lut-ffn-pipeline, lut-to-llvm-pipeline, ...).
 //
 //===----------------------------------------------------------------------===//
 #include "lut/Dialect/Lut/IR/LutDialect.h"
-#include "lut/Dialect/Lut/Transforms/Passes.h"
+#include "lut/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -15,13 +16,14 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  lut::registerLutPasses();
+  lut::registerAllLutPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<lut::LutDialect>();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "lut-mlir optimizer driver: upstream MLIR passes plus the "
-                  "lut dialect's passes (see docs/Passes/LutPasses.md)\n",
+      argc, argv,
+      "lut-mlir optimizer driver: upstream MLIR passes plus the lut dialect's "
+      "passes and lut-mlir's pipelines (see docs/Passes and docs/Architecture.md)\n",
       registry));
 }

@@ -35,6 +35,8 @@ struct CalibrationOptions {
   /// Rows (tokens) drawn per FFN in data-free mode.
   int64_t dataFreeRows = 16384;
   uint64_t seed = 0;
+  /// How the calibration models are compiled (host code; `entry` names the
+  /// model's entry function).
   CodegenOptions codegen;
   /// Write <name>.x.npy / <name>.y.npy here (for lut-opt's calibration-dir).
   std::string dumpDir;
@@ -43,7 +45,7 @@ struct CalibrationOptions {
 };
 
 /// Collects the pairs for every lut.mlp in `module` (which must still be on
-/// tensors, with `main_graph` as its entry). Prints progress to `log`.
+/// tensors, with `opts.codegen.entry` as its entry). Prints progress to `log`.
 /// Returns false with `error` on bad files (count, dtype or shape naming the
 /// file), compilation or run failures.
 bool collectCalibration(mlir::ModuleOp module, const CalibrationOptions &opts,

@@ -1,8 +1,9 @@
 //===- Compiler.h - lowering and native code generation ---------*- C++ -*-===//
 //
-// The back half of lutc: from the imported module (func + linalg/tensor/
-// arith/math + lut on tensors) to an LLVM module, an object file and a shared
-// library exporting the lut-mlir model ABI (docs/Runtime.md):
+// The back half of the compiler: from a module on tensors (func +
+// linalg/tensor/arith/math + lut) to the LLVM dialect (lut-to-llvm-pipeline),
+// LLVM IR, an object file and a shared library that exports the lut-mlir
+// model ABI (docs/Runtime.md):
 //
 //   int32_t lut_model_run(void *const *inputs, void *const *outputs);
 //   const char *lut_model_signature(void);
@@ -11,12 +12,15 @@
 #ifndef LUT_COMPILER_COMPILER_H
 #define LUT_COMPILER_COMPILER_H
 
+#include "lut/Pipelines/Pipelines.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,62 +30,65 @@ class DialectRegistry;
 
 namespace lut {
 
-/// Code generation options (lutc's --mtriple, --mcpu, -O).
+/// Code generation options (lutc's --mtriple, --mcpu, -O, --entry).
 struct CodegenOptions {
-  /// LLVM target triple; empty means the host's.
+  /// LLVM target triple; empty means the one recorded on the module
+  /// (`llvm.target_triple`, from lut-set-target), else the host's.
   std::string triple;
   /// CPU name for the target (e.g. `x86-64-v3`, `neoverse-n1`); empty means
-  /// generic, `native` means the host's CPU.
+  /// the one recorded on the module (`lut.target_cpu`), else generic;
+  /// `native` means the host's CPU and features.
   std::string cpu;
-  /// Optimization level 0..3 (LLVM's O0..O3 pipelines and codegen levels).
+  /// Optimization level 0..3: the MLIR passes of lut-to-llvm-pipeline's
+  /// `opt-level`, LLVM's O0..O3 pipelines and its codegen level.
   unsigned optLevel = 2;
+  /// Name of the model's entry function (the importer's `funcName`).
+  std::string entry = "main_graph";
+  /// Called on each pass manager that runs on the user's module, before it
+  /// runs (lutc applies --mlir-print-ir-*, --mlir-timing and friends here).
+  /// Returning failure aborts the compilation.
+  std::function<mlir::LogicalResult(mlir::PassManager &)> configurePassManager;
 };
 
-/// Registers every dialect, interface and translation the compiler uses.
+/// Registers every dialect, interface and translation the compiler uses
+/// (all upstream dialects and extensions, the LLVM IR translations, lut).
 void registerCompilerDialects(mlir::DialectRegistry &registry);
 
-/// Builds the model signature text (format in docs/Runtime.md) from the
-/// `lut.name`/`lut.dtype` attributes of `funcName` in `module`, which must
-/// still be on tensors. Returns an empty string and emits an error when the
-/// function is missing or has non-tensor or dynamically shaped arguments.
-std::string buildModelSignature(mlir::ModuleOp module, llvm::StringRef funcName);
-
-/// Lowers `module` in place from tensors to the LLVM dialect: lut-lower,
-/// one-shot bufferization (function boundaries included, identity layouts),
-/// results to caller-provided out-params, ownership-based deallocation,
-/// linalg to loops, and conversion to LLVM with the bare-pointer memref
-/// calling convention. Fails with diagnostics on the module.
+/// Runs lut-to-llvm-pipeline on `module` in place, with the options of
+/// `opts` (entry, opt level, target), configured by
+/// `opts.configurePassManager`. Fails with diagnostics on the module.
 llvm::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module,
-                                       unsigned optLevel = 2);
+                                       const CodegenOptions &opts);
 
-/// Translates an LLVM-dialect module to LLVM IR, adds the C entry points of
-/// the model ABI around `funcName` (whose signature text is `signature`),
+/// Translates an LLVM-dialect module (from lutToLLVMPipeline) to LLVM IR,
 /// sets the target triple and data layout, and runs LLVM's optimization
-/// pipeline for `opts.optLevel`. Returns null with an error in `error`.
+/// pipeline for `opts.optLevel`. Returns null with `error` set on failure
+/// (translation, unknown triple or CPU, invalid IR).
 std::unique_ptr<llvm::Module>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
-                  llvm::StringRef funcName, llvm::StringRef signature,
                   const CodegenOptions &opts, std::string &error);
 
-/// Emits `module` as a relocatable object file for `opts.triple`/`opts.cpu`
-/// through LLVM's TargetMachine. Returns false with `error` set on failure
-/// (unknown triple or CPU, or a codegen failure).
+/// Emits `module` as a relocatable object file for its target triple and
+/// `opts.cpu` through LLVM's TargetMachine. Returns false with `error` set on
+/// failure (unknown triple or CPU, or a codegen failure).
 bool emitObjectFile(llvm::Module &module, const CodegenOptions &opts,
                     llvm::raw_pwrite_stream &os, std::string &error);
 
-/// Links the object `objPath` into the shared library `soPath` with LLVM's
-/// lld (`ld.lld -shared`, libm and libc), for the host triple. Returns false
-/// with `error` (including the linker's output) on failure.
-bool linkSharedLibrary(llvm::StringRef objPath, llvm::StringRef soPath,
-                       const CodegenOptions &opts, std::string &error);
+/// What `emitLLVMArtifact` writes.
+enum class LLVMArtifact { IR, Object };
 
-/// The whole back end: signature, lowering, LLVM IR, object (in a temporary
-/// file) and link, from a module on tensors whose entry is `funcName` to the
-/// shared library `soPath`. `module` is lowered in place. Returns false with
-/// `error` (lowering diagnostics go to the context's handler).
-bool compileToSharedLibrary(mlir::ModuleOp module, llvm::StringRef funcName,
-                            llvm::StringRef soPath, const CodegenOptions &opts,
-                            std::string &error);
+/// Translates an LLVM-dialect module and writes LLVM IR text or an object
+/// file to `os` (the shared step of lutc and lut-translate).
+bool emitLLVMArtifact(mlir::ModuleOp module, LLVMArtifact kind,
+                      const CodegenOptions &opts, llvm::raw_pwrite_stream &os,
+                      std::string &error);
+
+/// The whole back end from a module on tensors to the shared library
+/// `soPath`: lowering, LLVM IR, an object (in a temporary file) and the
+/// link (LinkerTool). `module` is lowered in place. Returns false with
+/// `error` set (lowering diagnostics go to the context's handler).
+bool compileToSharedLibrary(mlir::ModuleOp module, const CodegenOptions &opts,
+                            llvm::StringRef soPath, std::string &error);
 
 } // namespace lut
 

@@ -14,13 +14,16 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -177,28 +180,46 @@ void rewriteMlp(MlpOp mlp, const fit::Hyperplanes &hp, const fit::LshTables &t,
 
 } // namespace
 
-LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
+/// `v` with up to 6 significant digits ("0.9999", "nan", "-1").
+static std::string shortNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
+}
+
+LogicalResult lut::verifyConvertMlpOptions(ModuleOp module, const LutConvertMlpOptions &o) {
+  auto bad = [&](const Twine &msg) { return module.emitError() << "lut-convert-mlp: " << msg; };
+  if (o.bits < 1 || o.bits > 16)
+    return bad("bits must be in [1, 16], got " + Twine(o.bits));
+  if (o.tables < 1)
+    return bad("tables must be >= 1, got " + Twine(o.tables));
+  if (!(o.ridge >= 0) || !std::isfinite(o.ridge))
+    return bad("ridge must be a finite number >= 0, got " + shortNumber(o.ridge));
+  if (o.sweeps < 1 || o.sweeps > 1000)
+    return bad("sweeps must be in [1, 1000], got " + Twine(o.sweeps));
+  if (!(o.holdout >= 0 && o.holdout <= 0.5))
+    return bad("holdout must be in [0, 0.5], got " + shortNumber(o.holdout));
+  // Every name in only=/skip= must name an FFN: a typo would otherwise
+  // silently leave the model dense.
+  llvm::StringSet<> names;
+  module.walk([&](MlpOp op) { names.insert(op.getName()); });
+  for (const auto *list : {&o.only, &o.skip})
+    for (const std::string &n : *list)
+      if (!names.contains(n)) {
+        std::string known;
+        for (const auto &k : names.keys())
+          known += (known.empty() ? "" : ", ") + k.str();
+        return bad("'" + n + "' (in " + (list == &o.only ? "only" : "skip") +
+                   "=) names no FFN; the FFNs are: " + (known.empty() ? "none" : known));
+      }
+  return success();
+}
+
+LogicalResult lut::convertMlps(ModuleOp module, const LutConvertMlpOptions &o,
                                const CalibrationProvider &provider,
                                std::vector<FfnReport> &reports) {
-  if (o.method != "lsh")
-    return module.emitError() << "lut-convert-mlp: unknown method '" << o.method
-                              << "' (supported: lsh)";
-  if (o.projection != "hidden" && o.projection != "random")
-    return module.emitError() << "lut-convert-mlp: unknown projection '" << o.projection
-                              << "' (supported: hidden, random)";
-  if (o.threshold != "zero" && o.threshold != "split")
-    return module.emitError() << "lut-convert-mlp: unknown threshold '" << o.threshold
-                              << "' (supported: zero, split)";
-  if (o.bits < 1 || o.bits > 16)
-    return module.emitError() << "lut-convert-mlp: bits must be in [1, 16], got " << o.bits;
-  if (o.tables < 1)
-    return module.emitError() << "lut-convert-mlp: tables must be >= 1, got " << o.tables;
-  if (o.ridge < 0 || !std::isfinite(o.ridge))
-    return module.emitError() << "lut-convert-mlp: ridge must be >= 0, got " << o.ridge;
-  if (o.sweeps < 1)
-    return module.emitError() << "lut-convert-mlp: sweeps must be >= 1, got " << o.sweeps;
-  if (o.holdout < 0 || o.holdout >= 1)
-    return module.emitError() << "lut-convert-mlp: holdout must be in [0, 1), got " << o.holdout;
+  if (failed(verifyConvertMlpOptions(module, o)))
+    return failure();
   SmallVector<MlpOp> mlps;
   module.walk([&](MlpOp op) { mlps.push_back(op); });
   for (MlpOp mlp : mlps) {
@@ -213,9 +234,7 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
       r.dOut = m->dOut;
       r.macsPerTokenBefore = r.macsPerTokenAfter = m->macsPerToken();
     }
-    bool selected = (o.only.empty() || llvm::is_contained(o.only, r.name)) &&
-                    !llvm::is_contained(o.skip, r.name);
-    if (!selected) {
+    if (!isSelectedFfn(o, r.name)) {
       r.status = "skipped: not selected by only=/skip=";
       reports.push_back(r);
       continue;
@@ -235,7 +254,7 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
                              << " floats (over 4 GiB); use fewer tables or bits";
     r.tables = o.tables;
     r.bits = o.bits;
-    r.projection = o.projection;
+    r.projection = convertMlpOptionValue(o, "projection");
     int64_t hk = o.tables * o.bits;
     CalibrationSet cal;
     std::string err;
@@ -252,10 +271,14 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
     int64_t rows = cal.x.rows;
     int64_t held = (int64_t)(rows * o.holdout);
     int64_t train = rows - held;
+    if (train < 2)
+      return mlp.emitError() << "lut-convert-mlp: '" << r.name << "' has " << rows
+                             << " calibration rows; holdout=" << o.holdout
+                             << " leaves " << train << " to fit on (need at least 2)";
     fit::Matrix xtr = fit::sliceRows(cal.x, 0, train), ytr = fit::sliceRows(cal.y, 0, train);
     fit::Hyperplanes hp;
     std::vector<bool> splitMask; // empty: every column
-    if (o.projection == "hidden") {
+    if (o.projection == LutProjection::hidden) {
       size_t g = gateIndex(*m);
       const LinearMatch &gate = m->up[g];
       fit::Matrix w1, b1m, w2;
@@ -275,7 +298,7 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
     } else {
       hp = fit::randomHyperplanes(m->dModel, hk, fit::columnMeans(xtr), o.seed);
     }
-    if (o.threshold == "split")
+    if (o.threshold == LutThreshold::split)
       fit::splitOffsets(hp, xtr, /*maxRows=*/100000, splitMask);
     std::vector<int32_t> trainCodes = fit::encode(xtr, hp, o.bits);
     fit::LshTables t = fit::fitTables(trainCodes, o.tables, int64_t(1) << o.bits,
@@ -293,7 +316,7 @@ LogicalResult lut::convertMlps(ModuleOp module, const ConvertMlpOptions &o,
                              hp.offset.size()) * (int64_t)sizeof(float);
     r.status = "converted";
     mlp.emitRemark() << "lut-convert-mlp: '" << r.name << "' -> lsh (tables " << o.tables
-                     << ", bits " << o.bits << ", projection " << o.projection
+                     << ", bits " << o.bits << ", projection " << r.projection
                      << "): held-out relative MSE " << llvm::formatv("{0:F4}", r.heldoutRelMse).str()
                      << (cal.dataFree ? " (data-free calibration)" : "");
     rewriteMlp(mlp, hp, t, o.bits);
@@ -331,7 +354,7 @@ int64_t lut::countMacs(ModuleOp module) {
 }
 
 void lut::writeReportJson(llvm::raw_ostream &os, const std::vector<FfnReport> &ffns,
-                          int64_t before, int64_t after, const ConvertMlpOptions &o) {
+                          int64_t before, int64_t after, const LutConvertMlpOptions &o) {
   llvm::json::Array arr;
   for (const FfnReport &r : ffns)
     arr.push_back(llvm::json::Object{
@@ -347,7 +370,8 @@ void lut::writeReportJson(llvm::raw_ostream &os, const std::vector<FfnReport> &f
         {"data_free", r.dataFree}});
   bool anyDataFree = llvm::any_of(ffns, [](const FfnReport &r) { return r.dataFree; });
   llvm::json::Object root{
-      {"method", o.method},
+      {"method", convertMlpOptionValue(o, "method")},
+      {"options", printConvertMlpOptions(o)},
       {"calibration", anyDataFree ? "data-free" : "data"},
       {"model",
        llvm::json::Object{{"macs_before", before}, {"macs_after", after},
@@ -379,10 +403,47 @@ void lut::writeReportTable(llvm::raw_ostream &os, const std::vector<FfnReport> &
 }
 
 namespace {
+
+/// Reads `<dir>/<name>.x.npy` and `.y.npy` (lut-opt's calibration source).
+CalibrationProvider directoryProvider(std::string dir) {
+  return [dir](MlpOp mlp, CalibrationSet &cal, std::string &err) {
+    if (dir.empty()) {
+      err = "lut-opt needs calibration-dir=DIR with <name>.x.npy and <name>.y.npy "
+            "(lutc --dump-calibration=DIR writes them)";
+      return false;
+    }
+    auto load = [&](StringRef suffix, fit::Matrix &m) {
+      SmallString<256> path(dir);
+      llvm::sys::path::append(path, (mlp.getName() + suffix).str());
+      auto t = lut::runtime::readNpy(path.str().str(), err);
+      if (!t)
+        return false;
+      if (lutTensorGetDType(t.get()) != LUT_DTYPE_FLOAT || lutTensorGetRank(t.get()) != 2) {
+        err = path.str().str() + ": expected a 2-D float32 array";
+        return false;
+      }
+      const int64_t *s = lutTensorGetShape(t.get());
+      m = fit::Matrix(s[0], s[1]);
+      std::memcpy(m.data.data(), lutTensorGetData(t.get()), m.data.size() * sizeof(float));
+      return true;
+    };
+    return load(".x.npy", cal.x) && load(".y.npy", cal.y);
+  };
+}
+
 struct LutConvertMlpPass : public lut::impl::LutConvertMlpBase<LutConvertMlpPass> {
   using Base::Base;
-  void runOnOperation() override {
-    ConvertMlpOptions o;
+  LutConvertMlpPass(const LutConvertMlpOptions &o, CalibrationProvider p,
+                    std::vector<FfnReport> *reports)
+      : Base(o), provider(std::move(p)), reports(reports) {}
+  LutConvertMlpPass(const LutConvertMlpPass &other)
+      : Base(other), provider(other.provider), reports(other.reports) {}
+
+  /// The current option values as the generated struct. Every option of
+  /// Passes.td must appear here; the ConvertMlpOptions round-trip unit test
+  /// fails otherwise.
+  LutConvertMlpOptions getOptions() const {
+    LutConvertMlpOptions o;
     o.method = method;
     o.tables = tables;
     o.bits = bits;
@@ -391,36 +452,75 @@ struct LutConvertMlpPass : public lut::impl::LutConvertMlpBase<LutConvertMlpPass
     o.only.assign(only.begin(), only.end());
     o.skip.assign(skip.begin(), skip.end());
     o.seed = seed;
-    o.sweeps = (int)sweeps;
+    o.sweeps = sweeps;
     o.ridge = ridge;
     o.holdout = holdout;
-    std::string dir = calibrationDir;
-    CalibrationProvider provider = [dir](MlpOp mlp, CalibrationSet &cal, std::string &err) {
-      if (dir.empty()) {
-        err = "lut-opt needs calibration-dir=DIR with <name>.x.npy and <name>.y.npy "
-              "(lutc --dump-calibration=DIR writes them)";
-        return false;
-      }
-      auto load = [&](StringRef suffix, fit::Matrix &m) {
-        SmallString<256> path(dir);
-        llvm::sys::path::append(path, (mlp.getName() + suffix).str());
-        auto t = lut::runtime::readNpy(path.str().str(), err);
-        if (!t)
-          return false;
-        if (lutTensorGetDType(t.get()) != LUT_DTYPE_FLOAT || lutTensorGetRank(t.get()) != 2) {
-          err = path.str().str() + ": expected a 2-D float32 array";
-          return false;
-        }
-        const int64_t *s = lutTensorGetShape(t.get());
-        m = fit::Matrix(s[0], s[1]);
-        std::memcpy(m.data.data(), lutTensorGetData(t.get()), m.data.size() * sizeof(float));
-        return true;
-      };
-      return load(".x.npy", cal.x) && load(".y.npy", cal.y);
-    };
-    std::vector<FfnReport> reports;
-    if (failed(convertMlps(getOperation(), o, provider, reports)))
+    o.calibrationDir = calibrationDir;
+    return o;
+  }
+
+  void runOnOperation() override {
+    std::vector<FfnReport> local;
+    CalibrationProvider p = provider ? provider : directoryProvider(calibrationDir);
+    if (failed(convertMlps(getOperation(), getOptions(), p, reports ? *reports : local)))
       signalPassFailure();
   }
+
+  CalibrationProvider provider;
+  std::vector<FfnReport> *reports = nullptr;
 };
+
 } // namespace
+
+std::unique_ptr<Pass> lut::createLutConvertMlpPass(const LutConvertMlpOptions &options,
+                                                   CalibrationProvider provider,
+                                                   std::vector<FfnReport> *reports) {
+  return std::make_unique<LutConvertMlpPass>(options, std::move(provider), reports);
+}
+
+FailureOr<LutConvertMlpOptions>
+lut::parseConvertMlpOptions(StringRef text,
+                            function_ref<LogicalResult(const Twine &)> errorHandler) {
+  LutConvertMlpPass pass;
+  if (failed(pass.initializeOptions(text, errorHandler)))
+    return failure();
+  return pass.getOptions();
+}
+
+std::string lut::printConvertMlpOptions(const LutConvertMlpOptions &options) {
+  LutConvertMlpPass pass(options, nullptr, nullptr);
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  pass.printAsTextualPipeline(os);
+  // The pass prints as "lut-convert-mlp{a=1 b=2}".
+  StringRef r = StringRef(s).trim();
+  r = r.drop_until([](char c) { return c == '{'; });
+  if (r.consume_front("{"))
+    r.consume_back("}");
+  return r.str();
+}
+
+std::string lut::convertMlpOptionValue(const LutConvertMlpOptions &options, StringRef name) {
+  std::string text = printConvertMlpOptions(options);
+  SmallVector<StringRef> parts;
+  StringRef(text).split(parts, ' ', -1, false);
+  for (StringRef part : parts) {
+    auto [k, v] = part.split('=');
+    if (k == name)
+      return v.str();
+  }
+  return "";
+}
+
+void lut::printConvertMlpOptionsHelp(size_t indent) {
+  // A local PassInfo prints the pass's options the way --help does, without
+  // touching the global registry.
+  PassInfo info(LutConvertMlpPass::getArgumentName(), LutConvertMlpPass().getDescription(),
+                [] { return std::make_unique<LutConvertMlpPass>(); });
+  info.printHelpStr(indent, indent + info.getOptionWidth() + 4);
+}
+
+bool lut::isSelectedFfn(const LutConvertMlpOptions &o, StringRef name) {
+  return (o.only.empty() || llvm::is_contained(o.only, name)) &&
+         !llvm::is_contained(o.skip, name);
+}

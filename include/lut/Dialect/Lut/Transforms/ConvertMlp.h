@@ -8,6 +8,7 @@
 #define LUT_DIALECT_LUT_TRANSFORMS_CONVERTMLP_H
 
 #include "lut/Dialect/Lut/IR/LutOps.h"
+#include "lut/Dialect/Lut/Transforms/Passes.h"
 #include "lut/Fit/LshFit.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -32,25 +33,34 @@ struct CalibrationSet {
 using CalibrationProvider =
     std::function<bool(MlpOp, CalibrationSet &, std::string &error)>;
 
-/// Options of the conversion (the pass options of lut-convert-mlp).
-struct ConvertMlpOptions {
-  std::string method = "lsh";
-  int64_t tables = 48;           ///< H
-  int64_t bits = 8;              ///< k
-  std::string projection = "hidden"; ///< hidden | random
-  /// Hyperplane offsets: "zero" (the units' own biases: sign of the
-  /// pre-activation) or "split" (fit::splitOffsets on the calibration rows).
-  std::string threshold = "split";
-  std::vector<std::string> only, skip;
-  uint64_t seed = 0;
-  int sweeps = 8;
-  double ridge = 20.0;           ///< in samples
-  double holdout = 0.1;          ///< share of rows held out for the report
-  /// Driver-level: calibrate FFN i on the model with FFNs 0..i-1 already
-  /// replaced (so that each fit sees the inputs it will get), instead of on
-  /// the dense model. Costs one compile and calibration run per FFN.
-  bool sequential = false;
-};
+/// The options of the conversion are `LutConvertMlpOptions`, generated
+/// from the pass's TableGen definition (Passes.td): one definition for
+/// lut-opt, the pipelines, lutc's `--lut` and the C++ API.
+
+/// Parses options in the pass-option syntax (`method=lsh tables=48 bits=8
+/// only=a,b`) with the pass's own parser. Unknown names and bad values go to
+/// `errorHandler` (which the parser calls with a message naming the option)
+/// and give failure.
+llvm::FailureOr<LutConvertMlpOptions>
+parseConvertMlpOptions(llvm::StringRef text,
+                       llvm::function_ref<llvm::LogicalResult(const llvm::Twine &)>
+                           errorHandler);
+
+/// The options as pass-option text (every option, defaults included), the
+/// inverse of parseConvertMlpOptions.
+std::string printConvertMlpOptions(const LutConvertMlpOptions &options);
+
+/// Prints the options' help (name, value type, description, accepted values)
+/// to llvm::outs(), as `--help` does for pass options, indented by `indent`.
+void printConvertMlpOptionsHelp(size_t indent = 2);
+
+/// The printed value of one option (e.g. "lsh" for "method"), from the
+/// same printer; empty when there is no such option.
+std::string convertMlpOptionValue(const LutConvertMlpOptions &options,
+                                  llvm::StringRef name);
+
+/// True when `name` is selected by `only`/`skip`.
+bool isSelectedFfn(const LutConvertMlpOptions &options, llvm::StringRef name);
 
 /// What the conversion did to one FFN (one row of the lut-report).
 struct FfnReport {
@@ -63,15 +73,29 @@ struct FfnReport {
   bool dataFree = false;
 };
 
+/// Checks the option values against their ranges and every `only`/`skip`
+/// name against the `lut.mlp` names in `module` (see the pass's Errors);
+/// emits an error on the module and fails on the first violation.
+llvm::LogicalResult verifyConvertMlpOptions(mlir::ModuleOp module,
+                                            const LutConvertMlpOptions &options);
+
 /// Replaces every selected `lut.mlp` in `module` by `lut.lsh_encode` +
 /// `lut.gather_sum` with tables fitted to the pairs from `provider`
 /// (LookupFFN, Zeng et al., ICML 2024). Appends one report per lut.mlp
-/// (converted or skipped). Fails, with an error on the op, on a bad option
-/// or a provider failure.
+/// (converted or skipped). Fails, with an error on the op or the module, on
+/// a bad option value (see the pass's Errors) or a provider failure.
 llvm::LogicalResult convertMlps(mlir::ModuleOp module,
-                                const ConvertMlpOptions &options,
+                                const LutConvertMlpOptions &options,
                                 const CalibrationProvider &provider,
                                 std::vector<FfnReport> &reports);
+
+/// Creates the conversion pass with in-memory calibration: `provider`
+/// supplies each FFN's pairs (instead of `calibration-dir`), and `reports`,
+/// when not null, receives one report per `lut.mlp`.
+std::unique_ptr<mlir::Pass>
+createLutConvertMlpPass(const LutConvertMlpOptions &options,
+                        CalibrationProvider provider,
+                        std::vector<FfnReport> *reports = nullptr);
 
 /// Multiply-accumulates of one inference of `module`'s function `func`:
 /// contractions (linalg matmul-like and convolution generics) and lut ops
@@ -82,7 +106,7 @@ int64_t countMacs(mlir::ModuleOp module);
 /// Writes the report as JSON (model totals and one object per FFN).
 void writeReportJson(llvm::raw_ostream &os, const std::vector<FfnReport> &ffns,
                      int64_t macsBefore, int64_t macsAfter,
-                     const ConvertMlpOptions &options);
+                     const LutConvertMlpOptions &options);
 
 /// Writes the report as a readable table.
 void writeReportTable(llvm::raw_ostream &os, const std::vector<FfnReport> &ffns,

@@ -17,6 +17,28 @@
 
 namespace lut {
 
+/// The FFN replacement method of `lut-convert-mlp` (`method=`).
+enum class LutMethod {
+  /// LookupFFN (Zeng et al., ICML 2024): sign-bit hashes and summed tables.
+  lsh,
+};
+
+/// The hyperplanes of the LookupFFN hash (`projection=`).
+enum class LutProjection {
+  /// The FFN's own hidden units, ranked by importance.
+  hidden,
+  /// Gaussian hyperplanes through the calibration mean.
+  random,
+};
+
+/// The hyperplane offsets (`threshold=`).
+enum class LutThreshold {
+  /// Two-means split of max(z, 0) on the calibration rows.
+  split,
+  /// The sign of the pre-activation.
+  zero,
+};
+
 #define GEN_PASS_DECL
 #include "lut/Dialect/Lut/Transforms/Passes.h.inc"
 

@@ -89,29 +89,47 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
     `only`/`skip` select FFNs by name. The pass emits a remark per FFN with
     its fit error.
 
-    Errors: an unknown method, projection or threshold, bits outside
-    [1, 16], tables*bits above d_ff (2·d_ff and even for gated FFNs) for
-    `hidden`, a negative ridge, fewer than one sweep, tables over 4 GiB,
-    and missing or malformed calibration files, each reported on the
-    `lut.mlp` at fault.
+    Errors, each reported on the `lut.mlp` at fault or on the module: bits
+    outside [1, 16]; tables < 1; tables*bits above d_ff (2·d_ff, and even,
+    for gated FFNs) with `projection=hidden`; a ridge that is negative or
+    not finite; sweeps outside [1, 1000]; a holdout outside [0, 0.5] or
+    leaving fewer than 2 training rows; tables over 4 GiB; an `only` or
+    `skip` name that matches no `lut.mlp`; and missing or malformed
+    calibration files. Unknown option names and values (for example
+    `method=pq`) are rejected by the option parser with the list of
+    accepted values.
   }];
   let options = [
-    Option<"method", "method", "std::string", /*default=*/"\"lsh\"",
-           "Replacement method (lsh)">,
+    Option<"method", "method", "::lut::LutMethod", "::lut::LutMethod::lsh",
+           "Replacement method",
+           [{::llvm::cl::values(
+             clEnumValN(::lut::LutMethod::lsh, "lsh",
+                        "LookupFFN: sign-bit hashes and summed tables"))}]>,
     Option<"tables", "tables", "int64_t", /*default=*/"48", "Number of tables H">,
-    Option<"bits", "bits", "int64_t", /*default=*/"8", "Hash bits per table k">,
-    Option<"projection", "projection", "std::string", /*default=*/"\"hidden\"",
-           "Hyperplanes: hidden | random">,
-    Option<"threshold", "threshold", "std::string", /*default=*/"\"split\"",
-           "Hyperplane offsets: zero (sign of the pre-activation) | split (two-means "
-           "split of max(z, 0) on the calibration rows)">,
+    Option<"bits", "bits", "int64_t", /*default=*/"8",
+           "Hash bits per table k (each table has 2^k rows)">,
+    Option<"projection", "projection", "::lut::LutProjection",
+           "::lut::LutProjection::hidden", "Hyperplanes of the hash",
+           [{::llvm::cl::values(
+             clEnumValN(::lut::LutProjection::hidden, "hidden",
+                        "the FFN's own most important hidden units"),
+             clEnumValN(::lut::LutProjection::random, "random",
+                        "Gaussian hyperplanes through the calibration mean"))}]>,
+    Option<"threshold", "threshold", "::lut::LutThreshold",
+           "::lut::LutThreshold::split", "Hyperplane offsets",
+           [{::llvm::cl::values(
+             clEnumValN(::lut::LutThreshold::split, "split",
+                        "two-means split of max(z, 0) on the calibration rows"),
+             clEnumValN(::lut::LutThreshold::zero, "zero",
+                        "the sign of the pre-activation"))}]>,
     ListOption<"only", "only", "std::string", "Convert only these FFNs (by name)">,
     ListOption<"skip", "skip", "std::string", "Do not convert these FFNs (by name)">,
     Option<"seed", "seed", "uint64_t", /*default=*/"0", "Seed of random projections">,
-    Option<"sweeps", "sweeps", "int64_t", /*default=*/"8", "Backfitting sweeps">,
-    Option<"ridge", "ridge", "double", /*default=*/"20.0", "Ridge, in samples">,
+    Option<"sweeps", "sweeps", "int64_t", /*default=*/"8", "Backfitting sweeps, in [1, 1000]">,
+    Option<"ridge", "ridge", "double", /*default=*/"20.0",
+           "Ridge of the table fit, in samples (>= 0)">,
     Option<"holdout", "holdout", "double", /*default=*/"0.1",
-           "Share of calibration rows held out for the reported fit error">,
+           "Share of calibration rows held out for the reported fit error, in [0, 0.5]">,
     Option<"calibrationDir", "calibration-dir", "std::string", /*default=*/"",
            "Directory with <name>.x.npy and <name>.y.npy per FFN">
   ];

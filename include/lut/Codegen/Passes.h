@@ -1,0 +1,41 @@
+//===- Passes.h - lut-mlir code generation passes ---------------*- C++ -*-===//
+//
+// lut-mlir's own passes between the lut ops' lowering and LLVM; each is
+// documented in Passes.td and docs/Passes/LutCodegenPasses.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LUT_CODEGEN_PASSES_H
+#define LUT_CODEGEN_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+#include <string>
+
+namespace lut {
+
+#define GEN_PASS_DECL
+#include "lut/Codegen/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "lut/Codegen/Passes.h.inc"
+
+/// Name of the module attribute that records the target CPU (lut-set-target).
+inline constexpr llvm::StringLiteral kTargetCpuAttrName = "lut.target_cpu";
+/// Name of the entry-function attribute holding the signature text
+/// (lut-model-signature, consumed by lut-model-abi).
+inline constexpr llvm::StringLiteral kSignatureAttrName = "lut.signature";
+
+/// Builds the signature text (format in docs/Runtime.md) of `func`, which
+/// must be on tensors: from its `lut.name`/`lut.dtype` argument and result
+/// attributes and its types. Returns failure after emitting an error on
+/// `func` for a non-tensor or dynamically shaped argument or result, an
+/// empty tensor, or an element type with no ONNX equivalent.
+llvm::FailureOr<std::string> buildModelSignature(mlir::func::FuncOp func);
+
+} // namespace lut
+
+#endif

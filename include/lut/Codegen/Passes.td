@@ -1,0 +1,135 @@
+//===- Passes.td - lut-mlir code generation passes ---------*- tablegen -*-===//
+//
+// The passes between the lut ops' lowering and LLVM that are lut-mlir's own:
+// loop order, bufferization glue, target recording and the model ABI. The
+// upstream passes around them (bufferization, deallocation, *-to-llvm) are
+// composed with these by `lut-to-llvm-pipeline` (include/lut/Pipelines).
+//
+//===----------------------------------------------------------------------===//
+#ifndef LUT_CODEGEN_PASSES_TD
+#define LUT_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def LutInterchangeContractions
+    : Pass<"lut-interchange-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Moves the output-column loop of contractions innermost";
+  let description = [{
+    A contraction `out[.., m, n] += a[.., m, k] * b[k, n]` as imported from
+    ONNX (MatMul, Gemm, and `linalg.matmul` after generalization) has its
+    reduction loop `k` innermost, so the inner loop walks `b` with a stride
+    of `n` elements and cannot be vectorized. This pass interchanges the last
+    parallel loop (`n`, which indexes the last dimension of the output) with
+    the trailing reduction loop, so that the inner loop reads a row of `b`
+    and updates a row of `out` contiguously.
+
+    Applies to `linalg.generic` ops with at least two loops, exactly one
+    reduction loop which is the last loop, a parallel loop before it that
+    indexes the output's last dimension, and two inputs. Other ops are left
+    as they are. Shapes and element types are unchanged; the result is the
+    same up to floating-point summation order, which does not change (each
+    output element still sums over `k` in increasing order).
+
+    Errors: none.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def LutMemrefCopyToLinalg
+    : Pass<"lut-memref-copy-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Rewrites memref.copy as linalg.copy";
+  let description = [{
+    Bufferization (`one-shot-bufferize`, `buffer-results-to-out-params`)
+    and `convert-bufferization-to-memref` express copies as `memref.copy`,
+    which `finalize-memref-to-llvm` lowers to a call into MLIR's C runner
+    library (`memrefCopy`) when a side is not contiguous. Compiled models
+    must not depend on that library, so this pass rewrites every
+    `memref.copy %src, %dst` as `linalg.copy ins(%src) outs(%dst)`, which
+    lowers to loops like every other linalg op.
+
+    Shapes and element types: any ranked memrefs of equal shape and element
+    type (as `memref.copy` requires); unranked memrefs are left alone.
+
+    Errors: none.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def LutSetTarget : Pass<"lut-set-target", "::mlir::ModuleOp"> {
+  let summary = "Records the target triple and CPU on the module";
+  let description = [{
+    Sets the module attributes `llvm.target_triple` (read by MLIR's
+    translation to LLVM IR) and `lut.target_cpu` (read by lut-mlir's code
+    generation, `lut-translate` and `lutc`), so that a module carries its
+    target from `lut-opt` to `lut-translate`. An empty `triple` records the
+    host's triple (LLVM's default target triple); an empty `cpu` records
+    nothing (the generic CPU of the triple).
+
+    Errors: none. Whether the triple and CPU are known to LLVM is checked
+    when the target machine is created.
+  }];
+  let options = [
+    Option<"triple", "triple", "std::string", /*default=*/"\"\"",
+           "LLVM target triple, e.g. x86_64-linux-gnu (empty: the host's)">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
+           "Target CPU, e.g. x86-64-v3, neoverse-n1 (empty: generic)">
+  ];
+}
+
+def LutModelSignature : Pass<"lut-model-signature", "::mlir::ModuleOp"> {
+  let summary = "Records the compiled model's signature on its entry function";
+  let description = [{
+    Computes the signature text of the lut-mlir model ABI from the entry
+    function, which must still be on tensors, and stores it as the
+    `lut.signature` string attribute of that function; then removes the
+    `lut.name` and `lut.dtype` argument and result attributes it was built
+    from. `lut-model-abi` later exports the text as `lut_model_signature()`.
+
+    The text is `lut-model v1` followed by one line per input, then per
+    output: `input|output <index> <dtype> <d0,d1,...|scalar> <name>`, where
+    dtype is the `lut.dtype` attribute (the ONNX TensorProto data type name,
+    e.g. `float`, `uint8`) or, without it, the name of the element type
+    (f32 -> float, i64 -> int64, ...), dims are element counts and the name
+    is the `lut.name` attribute (the ONNX value name; control characters
+    are replaced by `?`). docs/Runtime.md describes the format.
+
+    Errors: no function named `entry`; an argument or result that is not a
+    statically shaped ranked tensor; a tensor with no elements; an element
+    type with no ONNX equivalent.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"main_graph\"",
+           "Name of the model's entry function">
+  ];
+}
+
+def LutModelAbi : Pass<"lut-model-abi", "::mlir::ModuleOp"> {
+  let summary = "Adds the model ABI entry points in the LLVM dialect";
+  let description = [{
+    After lowering to the LLVM dialect (bare-pointer calling convention,
+    results as out-params), adds the C entry points of the lut-mlir model
+    ABI (docs/Runtime.md):
+
+    ```c
+    int32_t lut_model_run(void *const *inputs, void *const *outputs);
+    const char *lut_model_signature(void);
+    ```
+
+    `lut_model_run` loads one data pointer per input and per output from the
+    two arrays and calls the entry function, whose linkage becomes
+    `internal`; it returns 0. `lut_model_signature` returns the text of the
+    entry's `lut.signature` attribute (from `lut-model-signature`), stored
+    as a private constant, and the attribute is removed.
+
+    Errors: no `llvm.func` named `entry`; no `lut.signature` on it; an
+    argument that is not a pointer; an argument count that differs from
+    the number of inputs and outputs in the signature.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"main_graph\"",
+           "Name of the model's entry function">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // LUT_CODEGEN_PASSES_TD

@@ -1,0 +1,97 @@
+//===- Driver.h - the compiler as one library call --------------*- C++ -*-===//
+//
+// lutc's whole job as a library entry point, in the spirit of iree-compile's
+// library and CIRCT's firtool library: read a model (ONNX or MLIR), run the
+// LUT flow when asked, and write MLIR, LLVM IR, an object or a shared
+// library. lutc, lut-translate and the Python module are thin shells over
+// it. This header uses only standard types, so that bindings can include it
+// without MLIR's headers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LUT_COMPILER_DRIVER_H
+#define LUT_COMPILER_DRIVER_H
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class PassManager;
+} // namespace mlir
+
+namespace lut {
+
+/// What the driver writes.
+enum class EmitKind {
+  MLIR,          ///< the imported (and LUT-converted) MLIR, on tensors
+  LLVMIR,        ///< LLVM IR (.ll) with the model ABI
+  Object,        ///< a relocatable object (.o)
+  SharedLibrary, ///< a shared library (.so) exporting the model ABI
+};
+
+/// Exit status of a driver run; the numbers are lutc's exit codes.
+enum class DriverStatus {
+  Success = 0,
+  /// Invalid input or a compilation failure.
+  Failure = 1,
+  /// The model is valid but uses something lut-mlir does not support.
+  Unsupported = 3,
+};
+
+/// Everything lutc's command line can say.
+struct DriverOptions {
+  /// The model: an ONNX file, or an `.mlir` file on tensors.
+  std::string input;
+  /// The output file; empty: the input's file name with the extension of
+  /// `emit`, in the current directory.
+  std::string output;
+  EmitKind emit = EmitKind::SharedLibrary;
+  /// Name of the model's entry function (importer, pipelines, ABI).
+  std::string entry = "main_graph";
+  /// Tool name that prefixes driver-level errors ("lutc: error: ...").
+  std::string toolName = "lutc";
+
+  // Import (ONNX).
+  /// `NAME:d0xd1...[,NAME:...]` fixing dynamic input dims.
+  std::string shapeInfo;
+  /// Run ONNX's checker before importing.
+  bool runOnnxChecker = true;
+
+  // Code generation.
+  std::string triple; ///< empty: the host
+  std::string cpu;    ///< empty: generic; "native": the host's CPU
+  unsigned optLevel = 2;
+
+  // The LUT flow; off when `lut` is empty.
+  /// `METHOD[:KEY=VALUE,...]`: lut-convert-mlp's options (lists as A+B).
+  std::string lut;
+  bool lutSequential = false;
+  std::vector<std::string> calibration;
+  int64_t calibrationLimit = 0;
+  int64_t dataFreeSamples = 16384;
+  std::string lutReport;
+  std::string dumpCalibration;
+
+  /// Called on each pass manager that runs on the model (lutc applies
+  /// MLIR's --mlir-print-ir-*, --mlir-timing, ... options here); returning
+  /// false aborts the run.
+  std::function<bool(mlir::PassManager &)> configurePassManager;
+};
+
+/// Runs the whole compilation. Diagnostics (with source locations) and
+/// progress go to `diagnostics` when given, else to stderr.
+DriverStatus runDriver(const DriverOptions &options, std::string *diagnostics = nullptr);
+
+/// The default output name for `input` and `emit` (see DriverOptions).
+std::string defaultOutputPath(const std::string &input, EmitKind emit);
+
+/// Prints lut-convert-mlp's options (the keys of `--lut`) to stdout.
+void printLutOptionsHelp();
+
+/// The default `--lut` keys and values as one line (for help texts).
+std::string lutOptionsSummary();
+
+} // namespace lut
+
+#endif

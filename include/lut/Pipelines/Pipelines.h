@@ -1,0 +1,94 @@
+//===- Pipelines.h - lut-mlir's registered pass pipelines -------*- C++ -*-===//
+//
+// The compiler as pass pipelines, for lutc (which builds its pass managers
+// from these functions), for lut-opt (registered names) and for other MLIR
+// compilers that embed lut-mlir:
+//
+//   lut-ffn-pipeline      detect the FFNs and replace them with fitted LUT
+//                         ops (lut-detect-mlp, lut-convert-mlp); tensors in,
+//                         tensors out. Takes lut-convert-mlp's options.
+//   lut-to-llvm-pipeline  tensors (func + linalg/tensor/arith/math + lut)
+//                         to the LLVM dialect with the model ABI, ready for
+//                         `lut-translate --lut-to-llvmir`.
+//
+// docs/Architecture.md draws the whole pipeline and lists the passes that
+// each optimization level adds.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LUT_PIPELINES_PIPELINES_H
+#define LUT_PIPELINES_PIPELINES_H
+
+#include "lut/Dialect/Lut/Transforms/ConvertMlp.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace lut {
+
+/// Options of `lut-to-llvm-pipeline`.
+struct LutToLLVMPipelineOptions
+    : public mlir::PassPipelineOptions<LutToLLVMPipelineOptions> {
+  Option<std::string> entry{*this, "entry",
+                            llvm::cl::desc("Name of the model's entry function"),
+                            llvm::cl::init("main_graph")};
+  Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimization level 0-3: 0 runs only the passes the lowering "
+                     "needs; 1, 2 and 3 add canonicalization, CSE and the contraction "
+                     "loop order (LLVM's own level is set where LLVM IR is produced)"),
+      llvm::cl::init(2)};
+  Option<std::string> targetTriple{
+      *this, "target-triple",
+      llvm::cl::desc("Target triple recorded on the module (empty: the host's)"),
+      llvm::cl::init("")};
+  Option<std::string> targetCpu{*this, "target-cpu",
+                                llvm::cl::desc("Target CPU recorded on the module "
+                                               "(empty: the triple's generic CPU)"),
+                                llvm::cl::init("")};
+};
+
+/// Bufferization: tensors to memrefs across function boundaries with
+/// identity layouts (upstream `one-shot-bufferize`), function results as
+/// caller-provided out-params (`buffer-results-to-out-params`, static
+/// allocations hoisted), and ownership-based deallocation
+/// (`buffer-deallocation-pipeline`).
+void buildLutBufferizePipeline(mlir::OpPassManager &pm,
+                               const LutToLLVMPipelineOptions &options);
+
+/// From bufferized linalg to the LLVM dialect: copies as linalg.copy, linalg
+/// to loops, affine/scf/memref/math/arith/func to LLVM (bare-pointer memref
+/// calling convention; libm for the math functions LLVM does not expand),
+/// then the model ABI entry points (`lut-model-abi`).
+void buildLutLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                                 const LutToLLVMPipelineOptions &options);
+
+/// The whole `lut-to-llvm-pipeline`: lut-set-target, lut-model-signature,
+/// convert-lut-to-linalg, linalg-generalize-named-ops, the optimizations of
+/// `opt-level`, then buildLutBufferizePipeline and
+/// buildLutLowerToLLVMPipeline.
+void buildLutToLLVMPipeline(mlir::OpPassManager &pm,
+                            const LutToLLVMPipelineOptions &options);
+
+/// `lut-ffn-pipeline`: lut-detect-mlp on every function, then
+/// lut-convert-mlp with `options`. When `provider` is set, calibration
+/// pairs come from it (lutc's native runs) instead of `calibration-dir`,
+/// and `reports` (when not null) receives one report per FFN.
+void buildLutFfnPipeline(mlir::OpPassManager &pm,
+                         const LutConvertMlpOptions &options,
+                         CalibrationProvider provider = nullptr,
+                         std::vector<FfnReport> *reports = nullptr);
+
+/// Registers `lut-ffn-pipeline`, `lut-to-llvm-pipeline`,
+/// `lut-bufferize-pipeline` and `lut-lower-to-llvm-pipeline` with MLIR's
+/// pass registry (for lut-opt and plugins).
+void registerLutPipelines();
+
+/// Registers every lut-mlir pass and pipeline: the dialect's passes,
+/// the conversions, the code generation passes and the pipelines.
+void registerAllLutPasses();
+
+} // namespace lut
+
+#endif

@@ -1,0 +1,107 @@
+//===- ModelSignature.cpp - the model ABI's signature text ----------------===//
+//
+// Implements `lut-model-signature` (Passes.td) and lut::buildModelSignature.
+//
+//===----------------------------------------------------------------------===//
+#include "lut/Codegen/Passes.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace lut {
+#define GEN_PASS_DEF_LUTMODELSIGNATURE
+#include "lut/Codegen/Passes.h.inc"
+} // namespace lut
+
+using namespace mlir;
+
+namespace {
+
+/// The ONNX data type name of an element type without a `lut.dtype`.
+std::string elementTypeName(Type et) {
+  if (et.isF32()) return "float";
+  if (et.isF64()) return "double";
+  if (et.isF16()) return "float16";
+  if (et.isBF16()) return "bfloat16";
+  if (et.isInteger(1)) return "bool";
+  if (et.isInteger(8)) return "int8";
+  if (et.isInteger(16)) return "int16";
+  if (et.isInteger(32)) return "int32";
+  if (et.isInteger(64)) return "int64";
+  return "";
+}
+
+/// One `input|output <i> <dtype> <shape> <name>` line, or failure.
+FailureOr<std::string> signatureLine(func::FuncOp func, StringRef kind, unsigned i,
+                                     Type t, DictionaryAttr attrs) {
+  auto tt = dyn_cast<RankedTensorType>(t);
+  if (!tt || !tt.hasStaticShape())
+    return func.emitError() << kind << " #" << i << " of '" << func.getSymName()
+                            << "' must be a statically shaped tensor, got " << t;
+  if (tt.getNumElements() == 0)
+    return func.emitError() << "unsupported: " << kind << " #" << i << " of '"
+                            << func.getSymName() << "' has no elements (" << t
+                            << "); compiled models need non-empty inputs and outputs";
+  auto name = attrs ? attrs.getAs<StringAttr>("lut.name") : nullptr;
+  auto dtype = attrs ? attrs.getAs<StringAttr>("lut.dtype") : nullptr;
+  std::string dt = dtype ? dtype.str() : elementTypeName(tt.getElementType());
+  if (dt.empty())
+    return func.emitError() << kind << " #" << i
+                            << " has an element type with no ONNX equivalent: "
+                            << tt.getElementType();
+  std::string shape;
+  for (int64_t d : tt.getShape())
+    shape += (shape.empty() ? "" : ",") + std::to_string(d);
+  if (shape.empty())
+    shape = "scalar";
+  // The name ends the line: control characters would break the format.
+  std::string nm = name ? name.str() : "";
+  for (char &c : nm)
+    if ((unsigned char)c < 0x20 || c == 0x7f)
+      c = '?';
+  return (kind + " " + Twine(i) + " " + dt + " " + shape + " " + nm + "\n").str();
+}
+
+struct LutModelSignaturePass : public lut::impl::LutModelSignatureBase<LutModelSignaturePass> {
+  using Base::Base;
+  void runOnOperation() override {
+    ModuleOp m = getOperation();
+    auto func = m.lookupSymbol<func::FuncOp>(entry);
+    if (!func) {
+      m.emitError() << "lut-model-signature: no function '" << entry << "' in the module";
+      return signalPassFailure();
+    }
+    FailureOr<std::string> sig = lut::buildModelSignature(func);
+    if (failed(sig))
+      return signalPassFailure();
+    func->setAttr(lut::kSignatureAttrName, StringAttr::get(&getContext(), *sig));
+    // The attributes have served the signature; lowering has no use for them.
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      func.removeArgAttr(i, "lut.name");
+      func.removeArgAttr(i, "lut.dtype");
+    }
+    for (unsigned i = 0; i < func.getNumResults(); ++i) {
+      func.removeResultAttr(i, StringAttr::get(&getContext(), "lut.name"));
+      func.removeResultAttr(i, StringAttr::get(&getContext(), "lut.dtype"));
+    }
+  }
+};
+
+} // namespace
+
+FailureOr<std::string> lut::buildModelSignature(func::FuncOp func) {
+  std::string sig = "lut-model v1\n";
+  FunctionType fty = func.getFunctionType();
+  for (unsigned i = 0; i < fty.getNumInputs(); ++i) {
+    auto line = signatureLine(func, "input", i, fty.getInput(i), func.getArgAttrDict(i));
+    if (failed(line))
+      return failure();
+    sig += *line;
+  }
+  for (unsigned i = 0; i < fty.getNumResults(); ++i) {
+    auto line = signatureLine(func, "output", i, fty.getResult(i), func.getResultAttrDict(i));
+    if (failed(line))
+      return failure();
+    sig += *line;
+  }
+  return sig;
+}

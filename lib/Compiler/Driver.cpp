@@ -1,0 +1,176 @@
+//===- Driver.cpp - the compiler as one library call ----------------------===//
+#include "lut/Compiler/Driver.h"
+
+#include "lut/Compiler/Compiler.h"
+#include "lut/Compiler/LutFlow.h"
+#include "lut/Target/ONNX/Import.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+
+std::string lut::defaultOutputPath(const std::string &input, EmitKind emit) {
+  SmallString<256> p(llvm::sys::path::filename(input));
+  llvm::sys::path::replace_extension(p, emit == EmitKind::MLIR     ? ".mlir"
+                                        : emit == EmitKind::LLVMIR ? ".ll"
+                                        : emit == EmitKind::Object ? ".o"
+                                                                   : ".so");
+  return p.str().str();
+}
+
+void lut::printLutOptionsHelp() {
+  llvm::outs() << "--lut=METHOD[:KEY=VALUE,...] takes the options of the lut-convert-mlp "
+                  "pass (lists: A+B):\n";
+  printConvertMlpOptionsHelp(2);
+}
+
+std::string lut::lutOptionsSummary() {
+  // Options without a default value (lists, calibration-dir) are left out.
+  std::string s;
+  SmallVector<StringRef> parts;
+  std::string all = printConvertMlpOptions(LutConvertMlpOptions());
+  StringRef(all).split(parts, ' ', -1, false);
+  for (StringRef p : parts)
+    if (!p.ends_with("=") && !p.starts_with("calibration-dir"))
+      s += (s.empty() ? "" : " ") + p.str();
+  return s;
+}
+
+namespace {
+
+/// One run of the driver, with its context and diagnostics.
+class DriverRun {
+public:
+  DriverRun(const lut::DriverOptions &o, llvm::raw_ostream &os)
+      : o(o), os(os), context(makeRegistry()), diagHandler(sourceMgr, &context, os) {
+    context.loadAllAvailableDialects();
+    // Diagnostics name the node or value at fault; a dump of the whole
+    // module would bury them.
+    context.printOpOnDiagnostic(false);
+  }
+
+  lut::DriverStatus run();
+
+private:
+  static DialectRegistry makeRegistry() {
+    DialectRegistry registry;
+    lut::registerCompilerDialects(registry);
+    lut::registerOnnxImportDialects(registry);
+    return registry;
+  }
+
+  lut::DriverStatus fail(const Twine &msg,
+                         lut::DriverStatus st = lut::DriverStatus::Failure) {
+    os << o.toolName << ": error: " << msg << "\n";
+    return st;
+  }
+
+  lut::DriverStatus load(OwningOpRef<ModuleOp> &module);
+  lut::DriverStatus emit(ModuleOp module, const lut::CodegenOptions &cg);
+
+  const lut::DriverOptions &o;
+  llvm::raw_ostream &os;
+  MLIRContext context;
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler;
+};
+
+lut::DriverStatus DriverRun::load(OwningOpRef<ModuleOp> &module) {
+  if (llvm::sys::path::extension(o.input) == ".mlir") {
+    module = parseSourceFile<ModuleOp>(o.input, sourceMgr, ParserConfig(&context));
+    return module ? lut::DriverStatus::Success : lut::DriverStatus::Failure;
+  }
+  lut::OnnxImportOptions opts;
+  opts.runChecker = o.runOnnxChecker;
+  opts.funcName = o.entry;
+  std::string err;
+  if (!o.shapeInfo.empty() && !lut::parseShapeInfo(o.shapeInfo, opts, err))
+    return fail(err);
+  lut::OnnxImportStatus status;
+  module = lut::importOnnxFile(o.input, &context, opts, status);
+  if (module)
+    return lut::DriverStatus::Success;
+  return status == lut::OnnxImportStatus::Unsupported ? lut::DriverStatus::Unsupported
+                                                      : lut::DriverStatus::Failure;
+}
+
+lut::DriverStatus DriverRun::emit(ModuleOp module, const lut::CodegenOptions &cg) {
+  std::string out = o.output.empty() ? lut::defaultOutputPath(o.input, o.emit) : o.output;
+  std::string err;
+  if (o.emit == lut::EmitKind::SharedLibrary)
+    return lut::compileToSharedLibrary(module, cg, out, err) ? lut::DriverStatus::Success
+                                                            : fail(err);
+  if (o.emit != lut::EmitKind::MLIR && failed(lut::lowerToLLVMDialect(module, cg)))
+    return fail("lowering to the LLVM dialect failed");
+  auto file = openOutputFile(out, &err);
+  if (!file)
+    return fail(err);
+  // With locations: they carry the ONNX node names that name the FFNs
+  // (blocks.3.mlp) when the output is read back by lut-opt or lutc.
+  if (o.emit == lut::EmitKind::MLIR)
+    module.print(file->os(), OpPrintingFlags().enableDebugInfo());
+  else if (!lut::emitLLVMArtifact(module,
+                                  o.emit == lut::EmitKind::LLVMIR ? lut::LLVMArtifact::IR
+                                                                  : lut::LLVMArtifact::Object,
+                                  cg, file->os(), err))
+    return fail(err);
+  file->keep();
+  return lut::DriverStatus::Success;
+}
+
+lut::DriverStatus DriverRun::run() {
+  if (o.optLevel > 3)
+    return fail("-O" + Twine(o.optLevel) + " is not a valid level (use -O0 to -O3)");
+  if (o.entry.empty())
+    return fail("the entry function name is empty");
+  OwningOpRef<ModuleOp> module;
+  if (auto st = load(module); st != lut::DriverStatus::Success)
+    return st;
+
+  lut::CodegenOptions cg;
+  cg.triple = o.triple;
+  cg.cpu = o.cpu;
+  cg.optLevel = o.optLevel;
+  cg.entry = o.entry;
+  if (o.configurePassManager)
+    cg.configurePassManager = [this](PassManager &pm) {
+      return success(o.configurePassManager(pm));
+    };
+  if (!o.lut.empty()) {
+    std::string err;
+    lut::LutFlowOptions flow;
+    auto convert = lut::parseLutSpec(o.lut, err);
+    if (failed(convert))
+      return fail(err);
+    flow.convert = *convert;
+    flow.sequential = o.lutSequential;
+    flow.calibrationFiles = o.calibration;
+    flow.calibrationLimit = o.calibrationLimit;
+    flow.dataFreeSamples = o.dataFreeSamples;
+    flow.dumpCalibrationDir = o.dumpCalibration;
+    flow.reportPath = o.lutReport;
+    lut::LutFlowReport report;
+    if (failed(lut::runLutFlow(*module, flow, cg, report, os, err)))
+      return err.empty() ? lut::DriverStatus::Failure : fail(err);
+  }
+  return emit(*module, cg);
+}
+
+} // namespace
+
+lut::DriverStatus lut::runDriver(const DriverOptions &options, std::string *diagnostics) {
+  if (!diagnostics) {
+    DriverRun run(options, llvm::errs());
+    return run.run();
+  }
+  llvm::raw_string_ostream os(*diagnostics);
+  DriverRun run(options, os);
+  return run.run();
+}

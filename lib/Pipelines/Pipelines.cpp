@@ -1,0 +1,119 @@
+//===- Pipelines.cpp - lut-mlir's registered pass pipelines ---------------===//
+#include "lut/Pipelines/Pipelines.h"
+
+#include "lut/Codegen/Passes.h"
+#include "lut/Dialect/Lut/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::buildBufferDeallocationPipeline(pm);
+}
+
+void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createLutMemrefCopyToLinalg());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  if (o.optLevel >= 1) {
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcToLLVM;
+  funcToLLVM.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createLutModelAbi(LutModelAbiOptions{o.entry}));
+}
+
+void lut::buildLutToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
+  pm.addPass(createLutSetTarget(LutSetTargetOptions{o.targetTriple, o.targetCpu}));
+  pm.addPass(createLutModelSignature(LutModelSignatureOptions{o.entry}));
+  pm.addPass(createLutLower());
+  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  if (o.optLevel >= 1) {
+    pm.addPass(createCSEPass());
+    pm.addNestedPass<func::FuncOp>(createLutInterchangeContractions());
+  }
+  buildLutBufferizePipeline(pm, o);
+  buildLutLowerToLLVMPipeline(pm, o);
+}
+
+void lut::buildLutFfnPipeline(OpPassManager &pm, const LutConvertMlpOptions &options,
+                              CalibrationProvider provider, std::vector<FfnReport> *reports) {
+  pm.addNestedPass<func::FuncOp>(createLutDetectMlp());
+  if (provider)
+    pm.addPass(createLutConvertMlpPass(options, std::move(provider), reports));
+  else
+    pm.addPass(createLutConvertMlp(options));
+}
+
+void lut::registerLutPipelines() {
+  PassPipelineRegistration<LutToLLVMPipelineOptions>(
+      "lut-to-llvm-pipeline",
+      "lut-mlir's lowering from tensors (func + linalg/tensor/arith/math + lut) "
+      "to the LLVM dialect with the model ABI",
+      buildLutToLLVMPipeline);
+  PassPipelineRegistration<LutToLLVMPipelineOptions>(
+      "lut-bufferize-pipeline",
+      "The bufferization stage of lut-to-llvm-pipeline: one-shot bufferization "
+      "with identity layouts, results as out-params, deallocation",
+      buildLutBufferizePipeline);
+  PassPipelineRegistration<LutToLLVMPipelineOptions>(
+      "lut-lower-to-llvm-pipeline",
+      "The last stage of lut-to-llvm-pipeline: bufferized linalg to loops and "
+      "the LLVM dialect, then the model ABI",
+      buildLutLowerToLLVMPipeline);
+  // lut-ffn-pipeline takes lut-convert-mlp's own options: parsed, printed
+  // and documented by the pass, so they are defined once (Passes.td).
+  registerPassPipeline(
+      "lut-ffn-pipeline",
+      "Detects the FFN blocks (lut-detect-mlp) and replaces them with fitted "
+      "lookup-table ops; takes the options of --lut-convert-mlp",
+      [](OpPassManager &pm, StringRef options,
+         function_ref<LogicalResult(const Twine &)> errorHandler) -> LogicalResult {
+        FailureOr<LutConvertMlpOptions> o = parseConvertMlpOptions(options, errorHandler);
+        if (failed(o))
+          return failure();
+        buildLutFfnPipeline(pm, *o);
+        return success();
+      },
+      // The options are listed under --lut-convert-mlp.
+      [](function_ref<void(const mlir::detail::PassOptions &)>) {});
+}
+
+void lut::registerAllLutPasses() {
+  registerLutPasses();
+  registerLutCodegenPasses();
+  registerLutPipelines();
+}
