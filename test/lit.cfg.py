@@ -11,7 +11,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.lut_obj_root, "test")
 # Directories with their own (ctest) drivers, not lit tests.
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "conformance", "models", "Inputs",
-                   "CAPI"]
+                   "CAPI", "install"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python3))
