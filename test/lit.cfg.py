@@ -10,11 +10,15 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.lut_obj_root, "test")
 # Directories with their own (ctest) drivers, not lit tests.
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "conformance", "models", "Inputs"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "conformance", "models", "Inputs",
+                   "CAPI", "install"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python3))
 config.substitutions.append(("%lut_src", config.lut_src_root))
+# Upstream mlir-opt (Debian's mlir-opt-22) and the lut plugin it can load.
+config.substitutions.append(("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
+config.substitutions.append(("%lut_plugin", os.path.join(config.lut_libs_dir, "LutPlugin.so")))
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
