@@ -31,8 +31,8 @@ set(LUT_INSTALL_LIBDIR lib)
 set(LUT_CMAKE_PACKAGE_DIR ${LUT_INSTALL_LIBDIR}/cmake/LutMLIR)
 
 set(LUT_INSTALL_LIBRARIES
-  LutDialect LutTransforms LutFit LutRuntime LutTensorIO LutOnnxImport
-  LutCompiler LutCAPI LutPlugin)
+  LutDialect LutTransforms LutCodegen LutPipelines LutFit LutRuntime LutTensorIO
+  LutOnnxImport LutCompiler LutCAPI LutPlugin)
 set(LUT_INSTALL_TOOLS lutc lut-opt lut-translate lut-run)
 
 # Installed binaries find the installed libraries next to them and libMLIR.so

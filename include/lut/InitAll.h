@@ -8,14 +8,16 @@
 //
 // A new lut pass library adds its registration call to registerAllPasses()
 // and its target to the link libraries of LutPlugin (lib/Plugin) and LutCAPI
-// (lib/CAPI).
+// (lib/CAPI). lut-opt and lutc register the same set.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LUT_INITALL_H
 #define LUT_INITALL_H
 
+#include "lut/Codegen/Passes.h"
 #include "lut/Dialect/Lut/IR/LutDialect.h"
 #include "lut/Dialect/Lut/Transforms/Passes.h"
+#include "lut/Pipelines/Pipelines.h"
 #include "mlir/IR/DialectRegistry.h"
 
 // TODO(lead): the conversion passes (include/lut/Conversion/Passes.h, library
@@ -33,13 +35,17 @@ inline void registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<LutDialect>();
 }
 
-/// Registers every lut pass with the global pass registry (so that pipelines
-/// and mlir-opt flags can name them). Calling it again is harmless.
+/// Registers every lut pass and pipeline with the global pass registry (so
+/// that pipelines and mlir-opt flags can name them): the dialect's passes,
+/// the conversions, the code generation passes and the pipelines of
+/// lut/Pipelines/Pipelines.h. Calling it again is harmless.
 inline void registerAllPasses() {
   registerLutPasses();
 #ifdef LUT_HAS_CONVERSION_PASSES
   registerLutConversionPasses();
 #endif
+  registerLutCodegenPasses();
+  registerLutPipelines();
 }
 
 } // namespace lut

@@ -111,9 +111,3 @@ void lut::registerLutPipelines() {
       // The options are listed under --lut-convert-mlp.
       [](function_ref<void(const mlir::detail::PassOptions &)>) {});
 }
-
-void lut::registerAllLutPasses() {
-  registerLutPasses();
-  registerLutCodegenPasses();
-  registerLutPipelines();
-}

@@ -5,8 +5,7 @@
 // passes and its pipelines (lut-ffn-pipeline, lut-to-llvm-pipeline, ...).
 //
 //===----------------------------------------------------------------------===//
-#include "lut/Dialect/Lut/IR/LutDialect.h"
-#include "lut/Pipelines/Pipelines.h"
+#include "lut/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -16,11 +15,11 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  lut::registerAllLutPasses();
+  lut::registerAllPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<lut::LutDialect>();
+  lut::registerAllDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv,
       "lut-mlir optimizer driver: upstream MLIR passes plus the lut dialect's "

@@ -13,7 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lut/Compiler/Driver.h"
-#include "lut/Pipelines/Pipelines.h"
+#include "lut/InitAll.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/InitAllPasses.h"
@@ -101,7 +101,7 @@ int main(int argc, char **argv) {
   // Registered so that --mlir-print-ir-after=<pass> and friends know every
   // pass name that lutc's pipelines run.
   mlir::registerAllPasses();
-  lut::registerAllLutPasses();
+  lut::registerAllPasses();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();

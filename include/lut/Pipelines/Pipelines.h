@@ -82,12 +82,8 @@ void buildLutFfnPipeline(mlir::OpPassManager &pm,
 
 /// Registers `lut-ffn-pipeline`, `lut-to-llvm-pipeline`,
 /// `lut-bufferize-pipeline` and `lut-lower-to-llvm-pipeline` with MLIR's
-/// pass registry (for lut-opt and plugins).
+/// pass registry (lut/InitAll.h registers them with every lut pass).
 void registerLutPipelines();
-
-/// Registers every lut-mlir pass and pipeline: the dialect's passes,
-/// the conversions, the code generation passes and the pipelines.
-void registerAllLutPasses();
 
 } // namespace lut
 
