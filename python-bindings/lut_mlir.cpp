@@ -298,10 +298,14 @@ public:
 
 } // namespace
 
+void bindCompiler(py::module_ &m); // compiler.cpp
+
 PYBIND11_MODULE(lut_mlir, m) {
-  m.doc() = "Load and run models compiled by lut-mlir's lutc.\n\n"
+  m.doc() = "Compile models with lut-mlir, then load and run them.\n\n"
+            "    lut_mlir.compile('model.onnx', 'model.so', lut='lsh')\n"
             "    model = lut_mlir.Model('model.so')\n"
             "    [logits] = model.run([pixels])";
+  bindCompiler(m);
 
   py::class_<TensorInfo>(m, "TensorInfo",
                          "Name, NumPy dtype and shape of a model input or "

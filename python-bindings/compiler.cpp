@@ -1,0 +1,88 @@
+//===- compiler.cpp - Python bindings for the lut-mlir compiler -----------===//
+//
+// `lut_mlir.compile`: the driver library (include/lut/Compiler/Driver.h,
+// the same entry point as lutc) from Python. Diagnostics come back in the
+// exception text, with their source locations.
+//
+//===----------------------------------------------------------------------===//
+#include "lut/Compiler/Driver.h"
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace {
+
+lut::EmitKind parseEmit(const std::string &emit) {
+  if (emit == "lib")
+    return lut::EmitKind::SharedLibrary;
+  if (emit == "mlir")
+    return lut::EmitKind::MLIR;
+  if (emit == "llvm")
+    return lut::EmitKind::LLVMIR;
+  if (emit == "obj")
+    return lut::EmitKind::Object;
+  throw py::value_error("emit must be 'lib', 'mlir', 'llvm' or 'obj', got '" + emit + "'");
+}
+
+/// Runs the driver; returns its diagnostics and progress text. Raises
+/// RuntimeError (a malformed model or a failed compilation) or
+/// NotImplementedError (a valid model that uses something unsupported).
+std::string compile(const std::string &model, const std::string &output,
+                    const std::string &emit, const std::optional<std::string> &lut,
+                    const std::vector<std::string> &calibration, unsigned optLevel,
+                    const std::string &target, const std::string &cpu,
+                    const std::string &shapeInfo, const std::string &lutReport) {
+  lut::DriverOptions o;
+  o.input = model;
+  o.output = output;
+  o.emit = parseEmit(emit);
+  o.optLevel = optLevel;
+  o.triple = target;
+  o.cpu = cpu;
+  o.shapeInfo = shapeInfo;
+  o.toolName = "lut_mlir.compile";
+  if (lut) {
+    if (lut->empty())
+      throw py::value_error("lut must name a method, e.g. 'lsh' or 'lsh:tables=48,bits=8'");
+    o.lut = *lut;
+  }
+  o.calibration = calibration;
+  o.lutReport = lutReport;
+  std::string diagnostics;
+  lut::DriverStatus status;
+  {
+    py::gil_scoped_release release;
+    status = lut::runDriver(o, &diagnostics);
+  }
+  if (status == lut::DriverStatus::Unsupported)
+    throw py::type_error("unsupported model:\n" + diagnostics);
+  if (status != lut::DriverStatus::Success)
+    throw std::runtime_error("compilation failed:\n" + diagnostics);
+  return diagnostics;
+}
+
+} // namespace
+
+void bindCompiler(py::module_ &m) {
+  m.def("compile", &compile, py::arg("model"), py::arg("output"), py::kw_only(),
+        py::arg("emit") = "lib", py::arg("lut") = py::none(),
+        py::arg("calibration") = std::vector<std::string>(), py::arg("opt_level") = 2,
+        py::arg("target") = "", py::arg("cpu") = "", py::arg("shape_info") = "",
+        py::arg("lut_report") = "",
+        "Compiles `model` (an ONNX or .mlir file path) to `output`, as lutc does.\n\n"
+        "emit: 'lib' (shared library, default), 'mlir', 'llvm' or 'obj'.\n"
+        "lut: lutc's --lut spec, e.g. 'lsh:tables=48,bits=8' (None: dense).\n"
+        "calibration: .npy/.pb files, one per graph input, or one .npz.\n"
+        "opt_level: 0-3. target/cpu: LLVM triple and CPU (default: host, generic).\n"
+        "shape_info: NAME:d0xd1... for dynamic input dims. lut_report: JSON path.\n\n"
+        "Returns the diagnostics and progress text (the LUT report table).\n"
+        "Raises RuntimeError for a malformed model or a failed compilation and\n"
+        "TypeError for a valid model that uses something unsupported, both\n"
+        "with the compiler's diagnostics (file:line:col: error: ...).");
+}
