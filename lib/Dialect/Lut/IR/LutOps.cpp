@@ -3,21 +3,11 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 
 using namespace mlir;
 using namespace lut;
-
-#include "lut/Dialect/Lut/IR/LutOpsDialect.cpp.inc"
-
-void LutDialect::initialize() {
-  addOperations<
-#define GET_OP_LIST
-#include "lut/Dialect/Lut/IR/LutOps.cpp.inc"
-      >();
-}
 
 //===----------------------------------------------------------------------===//
 // MlpOp
@@ -51,7 +41,15 @@ ParseResult MlpOp::parse(OpAsmParser &parser, OperationState &result) {
                              result.operands))
     return failure();
   result.addTypes(fnType.getResults());
+  llvm::SMLoc attrLoc = parser.getCurrentLocation();
   if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return failure();
+  // The dictionary holds the inherent attributes (activation, d_model, ...):
+  // check them now, since a mistyped one would not reach the properties.
+  if (failed(verifyInherentAttrs(result.name, result.attributes, [&]() {
+        return parser.emitError(attrLoc)
+               << "'" << result.name.getStringRef() << "' op ";
+      })))
     return failure();
   Region *body = result.addRegion();
   if (parser.parseRegion(*body, /*arguments=*/{}, /*enableNameShadowing=*/false))

@@ -11,6 +11,15 @@ include "mlir/IR/RegionKindInterface.td"
 // lut.mlp
 //===----------------------------------------------------------------------===//
 
+// The activation kinds `lut-detect-mlp` recognizes (see isKnownActivation).
+def Lut_ActivationAttr : ConfinedAttr<StrAttr, [AttrConstraint<
+    CPred<"::lut::isKnownActivation("
+          "::llvm::cast<::mlir::StringAttr>($_self).getValue())">,
+    "whose value is one of gelu, gelu_tanh, geglu, geglu_tanh, relu, reglu, "
+    "silu, swiglu, sigmoid, tanh, other">]>;
+
+def Lut_PositiveI64Attr : ConfinedAttr<I64Attr, [IntPositive]>;
+
 def Lut_MlpOp : Lut_Op<"mlp", [IsolatedFromAbove,
     SingleBlockImplicitTerminator<"YieldOp">,
     RecursiveMemoryEffects]> {
@@ -26,26 +35,46 @@ def Lut_MlpOp : Lut_Op<"mlp", [IsolatedFromAbove,
     `name` is the FFN's source name, taken from the ONNX node names (for
     example `blocks.3.mlp`); passes and reports use it to refer to the FFN.
 
+    Optional attributes, set by `lut-detect-mlp` and informative only (the
+    body is the definition; a hand-written `lut.mlp` may omit them):
+    * `activation`: the FFN's pointwise part: `gelu` (erf form),
+      `gelu_tanh`, `relu`, `silu`, `sigmoid`, `tanh`, or for gated FFNs
+      `down(act(gate x) * up x)`: `geglu`, `geglu_tanh`, `swiglu`, `reglu`;
+      `other` for anything else;
+    * `d_model`: input features (the last dimension of the input);
+    * `d_ff`: hidden units (per branch for gated FFNs);
+    * `d_out`: output features (the last dimension of the result).
+
+    The sizes are element counts and must be positive.
+
     Shapes and types: any ranked tensors; the block argument types must equal
     the operand types and the yielded types must equal the result types.
 
     Errors: the verifier reports a mismatch in count or type between
-    operands and block arguments, or between results and yielded values, and
-    an empty `name`.
+    operands and block arguments, or between results and yielded values, an
+    empty `name`, an `activation` outside the list above, and a `d_model`,
+    `d_ff` or `d_out` that is not a positive 64-bit integer.
 
     Lowering: `lut-lower` inlines the body in place of the op.
 
     Example:
 
     ```mlir
-    %y = lut.mlp "blocks.0.mlp" (%x) : (tensor<4x96xf32>) -> tensor<4x96xf32> {
+    %y = lut.mlp "blocks.0.mlp" (%x) : (tensor<4x96xf32>) -> tensor<4x96xf32>
+        attributes {activation = "gelu", d_ff = 384 : i64, d_model = 96 : i64,
+                    d_out = 96 : i64} {
     ^bb0(%a: tensor<4x96xf32>):
       ...
       lut.yield %r : tensor<4x96xf32>
     }
     ```
   }];
-  let arguments = (ins StrAttr:$name, Variadic<AnyRankedTensor>:$inputs);
+  let arguments = (ins StrAttr:$name,
+                       OptionalAttr<Lut_ActivationAttr>:$activation,
+                       OptionalAttr<Lut_PositiveI64Attr>:$d_model,
+                       OptionalAttr<Lut_PositiveI64Attr>:$d_ff,
+                       OptionalAttr<Lut_PositiveI64Attr>:$d_out,
+                       Variadic<AnyRankedTensor>:$inputs);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let hasCustomAssemblyFormat = 1;
