@@ -2,7 +2,7 @@
 #include "lut/Compiler/Compiler.h"
 
 #include "lut/Dialect/Lut/IR/LutDialect.h"
-#include "lut/Dialect/Lut/Transforms/Passes.h"
+#include "lut/Conversion/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -131,7 +131,7 @@ LogicalResult lut::lowerToLLVMDialect(ModuleOp module, unsigned optLevel) {
   });
   {
     PassManager pm(ctx);
-    pm.addPass(lut::createLutLower());
+    pm.addPass(lut::createConvertLutToLinalgPass());
     pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
     pm.addPass(createCSEPass());
     if (failed(pm.run(module)))

@@ -4,6 +4,7 @@
 // upstream dialect and pass, and every lut dialect pass, is registered.
 //
 //===----------------------------------------------------------------------===//
+#include "lut/Conversion/Passes.h"
 #include "lut/Dialect/Lut/IR/LutDialect.h"
 #include "lut/Dialect/Lut/Transforms/Passes.h"
 
@@ -16,6 +17,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   lut::registerLutPasses();
+  lut::registerLutConversionPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

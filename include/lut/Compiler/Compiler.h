@@ -46,8 +46,9 @@ void registerCompilerDialects(mlir::DialectRegistry &registry);
 /// function is missing or has non-tensor or dynamically shaped arguments.
 std::string buildModelSignature(mlir::ModuleOp module, llvm::StringRef funcName);
 
-/// Lowers `module` in place from tensors to the LLVM dialect: lut-lower,
-/// one-shot bufferization (function boundaries included, identity layouts),
+/// Lowers `module` in place from tensors to the LLVM dialect:
+/// convert-lut-to-linalg, one-shot bufferization (function boundaries
+/// included, identity layouts),
 /// results to caller-provided out-params, ownership-based deallocation,
 /// linalg to loops, and conversion to LLVM with the bare-pointer memref
 /// calling convention. Fails with diagnostics on the module.

@@ -143,24 +143,6 @@ func.func @gs_bias(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %b: tensor<4xf32
 
 // -----
 
-func.func @gs_code_range(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
-  %c = arith.constant dense<[[1, 4]]> : tensor<1x2xi32>
-  // expected-error @+1 {{code 4 at [0, 1] is outside [0, 4)}}
-  %0 = lut.gather_sum %c, %t : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
-  return %0 : tensor<1x5xf32>
-}
-
-// -----
-
-func.func @gs_negative_code(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
-  %c = arith.constant dense<[[-1, 0]]> : tensor<1x2xi32>
-  // expected-error @+1 {{code -1 at [0, 0] is outside [0, 4)}}
-  %0 = lut.gather_sum %c, %t : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
-  return %0 : tensor<1x5xf32>
-}
-
-// -----
-
 func.func @gs_dynamic(%c: tensor<?x3xi32>, %t: tensor<3x16x5xf32>) -> tensor<4x5xf32> {
   // expected-error @+1 {{expects codes to have a static shape}}
   %0 = lut.gather_sum %c, %t : (tensor<?x3xi32>, tensor<3x16x5xf32>) -> tensor<4x5xf32>

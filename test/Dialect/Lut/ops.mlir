@@ -59,3 +59,13 @@ func.func @signature_attributes(%ids: tensor<2xi64> {lut.name = "ids", lut.dtype
   %c = arith.constant dense<0.0> : tensor<2xbf16>
   return %c : tensor<2xbf16>
 }
+
+// The verifier does not look at the codes' values: constant codes out of
+// range are only rejected when lowering (convert-lut-to-linalg).
+// CHECK-LABEL: func @constant_codes_out_of_range
+func.func @constant_codes_out_of_range(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
+  %c = arith.constant dense<[[1, 7]]> : tensor<1x2xi32>
+  // CHECK: lut.gather_sum
+  %0 = lut.gather_sum %c, %t : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
+  return %0 : tensor<1x5xf32>
+}

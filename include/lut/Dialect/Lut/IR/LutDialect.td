@@ -21,10 +21,13 @@ def Lut_Dialect : Dialect {
       the aggregation step of product-quantized matmul (MADDNESS, Blalock
       and Guttag, ICML 2021).
 
-    All ops work on ranked, statically shaped tensors. Every op has a
-    verifier that checks shapes and, where the codes are constants, code
-    ranges, and a reference lowering to `linalg`/`tensor`/`arith`
-    (`lut-opt --lut-lower`).
+    All ops work on ranked, statically shaped tensors. Their verifiers are
+    local: they check the op's own operand and result types and attributes
+    (ranks, shapes, element types, attribute ranges), never the values of
+    other ops. The pass `convert-lut-to-linalg` lowers every op to
+    `linalg`/`tensor`/`arith` on tensors; it is the semantic reference, and
+    it also rejects `lut.gather_sum` codes that are compile-time constants
+    outside the tables.
 
     Discardable attributes. The dialect owns these attributes on other
     dialects' ops; the dialect verifier checks them wherever they appear and

@@ -55,7 +55,7 @@ def Lut_MlpOp : Lut_Op<"mlp", [IsolatedFromAbove,
     empty `name`, an `activation` outside the list above, and a `d_model`,
     `d_ff` or `d_out` that is not a positive 64-bit integer.
 
-    Lowering: `lut-lower` inlines the body in place of the op.
+    Lowering: `convert-lut-to-linalg` inlines the body in place of the op.
 
     Example:
 
@@ -130,8 +130,10 @@ def Lut_LshEncodeOp : Lut_Op<"lsh_encode", [Pure]> {
     mismatch, a second dimension of `projection` that is not a multiple of
     `bits`, `bits` out of range, and a result shape other than `N x H`.
 
-    Lowering (`lut-lower`): a `linalg.matmul` for `z` followed by a
-    `linalg.generic` that packs the bits.
+    Lowering (`convert-lut-to-linalg`): a `linalg.matmul` into a zero-filled
+    `N x (H*k)` f32 tensor for `x · P`, then one `linalg.generic` over
+    `(n, h, j)` (`j` the bit, a reduction) that adds the bias, compares with
+    0 and ORs `1 << j` into the i32 code.
   }];
   let arguments = (ins
     RankedTensorOf<[F32]>:$x,
@@ -162,8 +164,8 @@ def Lut_GatherSumOp : Lut_Op<"gather_sum", [Pure, AttrSizedOperandSegments]> {
     ```
 
     Operands and shapes:
-    * `codes`: `tensor<N x H x iK>` (any signless integer width), each value
-      an index in `[0, R)`;
+    * `codes`: `tensor<N x H x iK>` (any signless integer width, read as a
+      signed integer), each value an index in `[0, R)`;
     * `tables`: `tensor<H x R x M x T>`, where `T` is `f32`, `f16`, `bf16` or
       `i8`; `R` is the number of rows of each table (`2^k` for `k` hash bits,
       or the number of prototypes of a codebook);
@@ -176,13 +178,18 @@ def Lut_GatherSumOp : Lut_Op<"gather_sum", [Pure, AttrSizedOperandSegments]> {
 
     The result is `tensor<N x M x f32>`. The sum is accumulated in f32.
 
-    Errors: the verifier reports wrong ranks, mismatched `N`, `H` or `M`,
-    an `i8` table without `scales` or a float table with them, and, when
-    `codes` is a constant, any code outside `[0, R)`. Codes out of range at
-    run time are undefined behaviour, as for any gather.
+    Errors: the verifier reports wrong ranks, dynamic shapes, mismatched
+    `N`, `H` or `M`, zero table rows, and an `i8` table without `scales` or a
+    float table with them. The verifier does not look at the codes' values;
+    codes out of range at run time are undefined behaviour, as for any
+    gather. When `codes` is a compile-time constant, `convert-lut-to-linalg`
+    reports the first code outside `[0, R)` and fails.
 
-    Lowering (`lut-lower`): a `linalg.generic` with a reduction over `h`
-    whose body reads the table with `tensor.extract`.
+    Lowering (`convert-lut-to-linalg`): a `linalg.generic` over `(n, h, m)`
+    with the reduction over `h` in the middle, whose body reads
+    `T[h, codes[n, h], m]` with `tensor.extract`, converts `i8` (`sitofp`),
+    `f16` and `bf16` (`extf`) entries to f32, and accumulates into the
+    broadcast bias (or zeros).
   }];
   let arguments = (ins
     RankedTensorOf<[AnySignlessInteger]>:$codes,
