@@ -23,7 +23,7 @@
  *     mlirDialectHandleLoadDialect(mlirGetDialectHandle__lut__(), ctx);
  *     lutRegisterAllPasses();
  *     ... mlirParsePassPipeline(opm, mlirStringRefCreateFromCString(
- *             "builtin.module(func.func(lut-detect-mlp), lut-lower)"), ...);
+ *             "builtin.module(func.func(lut-detect-mlp), convert-lut-to-linalg)"), ...);
  */
 #ifndef LUT_C_DIALECTS_H
 #define LUT_C_DIALECTS_H
@@ -43,7 +43,7 @@ extern "C" {
 MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(Lut, lut);
 
 /**
- * Registers every lut pass (lut-detect-mlp, lut-convert-mlp, lut-lower, ...;
+ * Registers every lut pass (lut-detect-mlp, lut-convert-mlp, convert-lut-to-linalg, ...;
  * see docs/Passes/LutPasses.md) with MLIR's global pass registry, so that
  * mlirParsePassPipeline and mlirOpPassManagerAddPipeline accept their names.
  * Upstream passes are not registered (mlirRegisterAllPasses does that).

@@ -15,18 +15,12 @@
 #define LUT_INITALL_H
 
 #include "lut/Codegen/Passes.h"
+#include "lut/Conversion/Passes.h"
 #include "lut/Dialect/Lut/IR/LutDialect.h"
 #include "lut/Dialect/Lut/Transforms/Passes.h"
 #include "lut/Pipelines/Pipelines.h"
 #include "mlir/IR/DialectRegistry.h"
 
-// TODO(lead): the conversion passes (include/lut/Conversion/Passes.h, library
-// LutConversion) come from another branch. After the merge, drop this guard
-// and include and call them unconditionally.
-#if __has_include("lut/Conversion/Passes.h")
-#include "lut/Conversion/Passes.h"
-#define LUT_HAS_CONVERSION_PASSES 1
-#endif
 
 namespace lut {
 
@@ -41,9 +35,7 @@ inline void registerAllDialects(mlir::DialectRegistry &registry) {
 /// lut/Pipelines/Pipelines.h. Calling it again is harmless.
 inline void registerAllPasses() {
   registerLutPasses();
-#ifdef LUT_HAS_CONVERSION_PASSES
   registerLutConversionPasses();
-#endif
   registerLutCodegenPasses();
   registerLutPipelines();
 }

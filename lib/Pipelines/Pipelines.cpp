@@ -2,6 +2,7 @@
 #include "lut/Pipelines/Pipelines.h"
 
 #include "lut/Codegen/Passes.h"
+#include "lut/Conversion/Passes.h"
 #include "lut/Dialect/Lut/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -59,7 +60,7 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
 void lut::buildLutToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
   pm.addPass(createLutSetTarget(LutSetTargetOptions{o.targetTriple, o.targetCpu}));
   pm.addPass(createLutModelSignature(LutModelSignatureOptions{o.entry}));
-  pm.addPass(createLutLower());
+  pm.addPass(createConvertLutToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   if (o.optLevel >= 1) {
     pm.addPass(createCSEPass());

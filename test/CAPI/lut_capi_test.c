@@ -3,7 +3,7 @@
 |* Links only libLutCAPI.so. Loads the lut dialect through its dialect       *|
 |* handle, parses and verifies a module with lut.gather_sum, checks that it  *|
 |* round-trips through the custom and the generic form, then runs the        *|
-|* lut-lower pass by name (lutRegisterAllPasses) and checks no lut op is     *|
+|* convert-lut-to-linalg pass by name (lutRegisterAllPasses) and checks no lut op is     *|
 |* left. Prints every check; exits non-zero if any failed.                   *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
@@ -129,16 +129,16 @@ int main(void) {
   MlirPassManager pm = mlirPassManagerCreate(ctx);
   MlirLogicalResult parsed = mlirParsePassPipeline(
       mlirPassManagerGetAsOpPassManager(pm),
-      mlirStringRefCreateFromCString("builtin.module(lut-lower)"), toStderr,
+      mlirStringRefCreateFromCString("builtin.module(convert-lut-to-linalg)"), toStderr,
       NULL);
   check(mlirLogicalResultIsSuccess(parsed),
-        "the pipeline builtin.module(lut-lower) parses");
+        "the pipeline builtin.module(convert-lut-to-linalg) parses");
   if (mlirLogicalResultIsSuccess(parsed)) {
     check(mlirLogicalResultIsSuccess(mlirPassManagerRunOnOp(pm, op)),
-          "lut-lower runs");
+          "convert-lut-to-linalg runs");
     char *lowered = print(op, 0);
     check(count(lowered, "lut.") == 0 && count(lowered, "linalg.generic") > 0,
-          "lut-lower leaves no lut op (a linalg.generic instead)");
+          "convert-lut-to-linalg leaves no lut op (a linalg.generic instead)");
     free(lowered);
   }
 

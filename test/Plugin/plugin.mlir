@@ -6,7 +6,7 @@
 // RUN: %mlir_opt %s --load-dialect-plugin=%lut_plugin --load-pass-plugin=%lut_plugin \
 // RUN:   --pass-pipeline='builtin.module(func.func(lut-detect-mlp))' | FileCheck %s --check-prefix=DETECT
 // RUN: %mlir_opt %s --load-dialect-plugin=%lut_plugin --load-pass-plugin=%lut_plugin \
-// RUN:   --pass-pipeline='builtin.module(func.func(lut-detect-mlp), lut-lower)' | FileCheck %s --check-prefix=LOWER
+// RUN:   --pass-pipeline='builtin.module(func.func(lut-detect-mlp), convert-lut-to-linalg)' | FileCheck %s --check-prefix=LOWER
 // The printed lut.mlp parses back in mlir-opt (dialect plugin only).
 // RUN: %mlir_opt %s --load-dialect-plugin=%lut_plugin --load-pass-plugin=%lut_plugin \
 // RUN:   --pass-pipeline='builtin.module(func.func(lut-detect-mlp))' \

@@ -143,26 +143,95 @@ func.func @gs_bias(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %b: tensor<4xf32
 
 // -----
 
-func.func @gs_code_range(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
-  %c = arith.constant dense<[[1, 4]]> : tensor<1x2xi32>
-  // expected-error @+1 {{code 4 at [0, 1] is outside [0, 4)}}
-  %0 = lut.gather_sum %c, %t : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
-  return %0 : tensor<1x5xf32>
-}
-
-// -----
-
-func.func @gs_negative_code(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
-  %c = arith.constant dense<[[-1, 0]]> : tensor<1x2xi32>
-  // expected-error @+1 {{code -1 at [0, 0] is outside [0, 4)}}
-  %0 = lut.gather_sum %c, %t : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
-  return %0 : tensor<1x5xf32>
-}
-
-// -----
-
 func.func @gs_dynamic(%c: tensor<?x3xi32>, %t: tensor<3x16x5xf32>) -> tensor<4x5xf32> {
   // expected-error @+1 {{expects codes to have a static shape}}
   %0 = lut.gather_sum %c, %t : (tensor<?x3xi32>, tensor<3x16x5xf32>) -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @mlp_bad_activation(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'lut.mlp' op attribute 'activation' failed to satisfy constraint: string attribute whose value is one of gelu, gelu_tanh, geglu, geglu_tanh, relu, reglu, silu, swiglu, sigmoid, tanh, other}}
+  %y = lut.mlp "f" (%x) : (tensor<4xf32>) -> tensor<4xf32> attributes {activation = "mish"} {
+  ^bb0(%a: tensor<4xf32>):
+    lut.yield %a : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @mlp_negative_d_model(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'lut.mlp' op attribute 'd_model' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  %y = lut.mlp "f" (%x) : (tensor<4xf32>) -> tensor<4xf32> attributes {d_model = -4 : i64} {
+  ^bb0(%a: tensor<4xf32>):
+    lut.yield %a : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @mlp_d_out_not_integer(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'lut.mlp' op attribute 'd_out' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  %y = lut.mlp "f" (%x) : (tensor<4xf32>) -> tensor<4xf32> attributes {d_out = "4"} {
+  ^bb0(%a: tensor<4xf32>):
+    lut.yield %a : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// The generic form with properties goes through the same constraint.
+func.func @mlp_zero_d_ff(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'lut.mlp' op attribute 'd_ff' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  %y = "lut.mlp"(%x) <{name = "f", d_ff = 0 : i64}> ({
+  ^bb0(%a: tensor<4xf32>):
+    lut.yield %a : tensor<4xf32>
+  }) : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.dtype' on argument #1 is 'float32', not an ONNX dtype name (one of float, double, float16, bfloat16, bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64)}}
+func.func @bad_dtype_name(%x: tensor<4xf32> {lut.dtype = "float"}, %y: tensor<4xf32> {lut.dtype = "float32"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.dtype' on result #0 must be a string attribute, got f32}}
+func.func @dtype_not_string(%x: tensor<4xf32>) -> (tensor<4xf32> {lut.dtype = f32}) {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.name' on argument #0 must be a string attribute, got 3 : i64}}
+func.func @name_not_string(%x: tensor<4xf32> {lut.name = 3 : i64}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.name' on result #1 must be a string attribute, got ["y"]}}
+func.func @result_name_not_string(%x: tensor<4xf32>) -> (tensor<4xf32> {lut.name = "x"}, tensor<4xf32> {lut.name = ["y"]}) {
+  return %x, %x : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.signature' on the operation must be a string attribute, got 1 : i64}}
+func.func @signature_not_string() attributes {lut.signature = 1 : i64} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.dtpye' on argument #0 is not a lut dialect attribute (known: lut.name, lut.dtype, lut.signature, lut.target_cpu)}}
+func.func @unknown_lut_attribute(%x: tensor<4xf32> {lut.dtpye = "float"}) {
+  return
 }

@@ -3,21 +3,10 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectImplementation.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 
 using namespace mlir;
 using namespace lut;
-
-#include "lut/Dialect/Lut/IR/LutOpsDialect.cpp.inc"
-
-void LutDialect::initialize() {
-  addOperations<
-#define GET_OP_LIST
-#include "lut/Dialect/Lut/IR/LutOps.cpp.inc"
-      >();
-}
 
 //===----------------------------------------------------------------------===//
 // MlpOp
@@ -51,7 +40,15 @@ ParseResult MlpOp::parse(OpAsmParser &parser, OperationState &result) {
                              result.operands))
     return failure();
   result.addTypes(fnType.getResults());
+  llvm::SMLoc attrLoc = parser.getCurrentLocation();
   if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return failure();
+  // The dictionary holds the inherent attributes (activation, d_model, ...):
+  // check them now, since a mistyped one would not reach the properties.
+  if (failed(verifyInherentAttrs(result.name, result.attributes, [&]() {
+        return parser.emitError(attrLoc)
+               << "'" << result.name.getStringRef() << "' op ";
+      })))
     return failure();
   Region *body = result.addRegion();
   if (parser.parseRegion(*body, /*arguments=*/{}, /*enableNameShadowing=*/false))
@@ -206,18 +203,8 @@ LogicalResult GatherSumOp::verify() {
   } else if (quantized) {
     return emitOpError() << "i8 tables require scales (H x M)";
   }
-  // Code range, when the codes are known.
-  DenseIntElementsAttr codes;
-  if (matchPattern(getCodes(), m_Constant(&codes))) {
-    int64_t idx = 0;
-    for (const APInt &v : codes.getValues<APInt>()) {
-      int64_t code = v.getSExtValue();
-      if (code < 0 || code >= r)
-        return emitOpError() << "code " << code << " at [" << idx / h << ", "
-                             << idx % h << "] is outside [0, " << r << ")";
-      ++idx;
-    }
-  }
+  // The codes' values are not checked here (that would look through the
+  // defining op); convert-lut-to-linalg rejects constant codes out of range.
   return success();
 }
 

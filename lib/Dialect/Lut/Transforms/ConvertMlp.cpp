@@ -225,8 +225,8 @@ LogicalResult lut::convertMlps(ModuleOp module, const LutConvertMlpOptions &o,
   for (MlpOp mlp : mlps) {
     FfnReport r;
     r.name = mlp.getName().str();
-    if (auto a = mlp->getAttrOfType<StringAttr>("activation"))
-      r.activation = a.str();
+    if (std::optional<StringRef> a = mlp.getActivation())
+      r.activation = a->str();
     auto m = matchBody(mlp);
     if (m) {
       r.dModel = m->dModel;

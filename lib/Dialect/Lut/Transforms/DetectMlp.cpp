@@ -83,11 +83,10 @@ struct LutDetectMlpPass : public lut::impl::LutDetectMlpBase<LutDetectMlpPass> {
     Location loc = m.down.contraction->getLoc();
     auto mlp = MlpOp::create(b, loc, name, ValueRange{m.input},
                              TypeRange{m.output.getType()});
-    MLIRContext *ctx = &getContext();
-    mlp->setAttr("activation", StringAttr::get(ctx, m.activation));
-    mlp->setAttr("d_model", b.getI64IntegerAttr(m.dModel));
-    mlp->setAttr("d_ff", b.getI64IntegerAttr(m.dFF));
-    mlp->setAttr("d_out", b.getI64IntegerAttr(m.dOut));
+    mlp.setActivation(StringRef(m.activation));
+    mlp.setDModel(m.dModel);
+    mlp.setDFf(m.dFF);
+    mlp.setDOut(m.dOut);
     Block &body = mlp.getBody().front();
     OpBuilder bb = OpBuilder::atBlockBegin(&body);
     IRMapping map;

@@ -11,6 +11,15 @@ include "mlir/IR/RegionKindInterface.td"
 // lut.mlp
 //===----------------------------------------------------------------------===//
 
+// The activation kinds `lut-detect-mlp` recognizes (see isKnownActivation).
+def Lut_ActivationAttr : ConfinedAttr<StrAttr, [AttrConstraint<
+    CPred<"::lut::isKnownActivation("
+          "::llvm::cast<::mlir::StringAttr>($_self).getValue())">,
+    "whose value is one of gelu, gelu_tanh, geglu, geglu_tanh, relu, reglu, "
+    "silu, swiglu, sigmoid, tanh, other">]>;
+
+def Lut_PositiveI64Attr : ConfinedAttr<I64Attr, [IntPositive]>;
+
 def Lut_MlpOp : Lut_Op<"mlp", [IsolatedFromAbove,
     SingleBlockImplicitTerminator<"YieldOp">,
     RecursiveMemoryEffects]> {
@@ -26,26 +35,46 @@ def Lut_MlpOp : Lut_Op<"mlp", [IsolatedFromAbove,
     `name` is the FFN's source name, taken from the ONNX node names (for
     example `blocks.3.mlp`); passes and reports use it to refer to the FFN.
 
+    Optional attributes, set by `lut-detect-mlp` and informative only (the
+    body is the definition; a hand-written `lut.mlp` may omit them):
+    * `activation`: the FFN's pointwise part: `gelu` (erf form),
+      `gelu_tanh`, `relu`, `silu`, `sigmoid`, `tanh`, or for gated FFNs
+      `down(act(gate x) * up x)`: `geglu`, `geglu_tanh`, `swiglu`, `reglu`;
+      `other` for anything else;
+    * `d_model`: input features (the last dimension of the input);
+    * `d_ff`: hidden units (per branch for gated FFNs);
+    * `d_out`: output features (the last dimension of the result).
+
+    The sizes are element counts and must be positive.
+
     Shapes and types: any ranked tensors; the block argument types must equal
     the operand types and the yielded types must equal the result types.
 
     Errors: the verifier reports a mismatch in count or type between
-    operands and block arguments, or between results and yielded values, and
-    an empty `name`.
+    operands and block arguments, or between results and yielded values, an
+    empty `name`, an `activation` outside the list above, and a `d_model`,
+    `d_ff` or `d_out` that is not a positive 64-bit integer.
 
-    Lowering: `lut-lower` inlines the body in place of the op.
+    Lowering: `convert-lut-to-linalg` inlines the body in place of the op.
 
     Example:
 
     ```mlir
-    %y = lut.mlp "blocks.0.mlp" (%x) : (tensor<4x96xf32>) -> tensor<4x96xf32> {
+    %y = lut.mlp "blocks.0.mlp" (%x) : (tensor<4x96xf32>) -> tensor<4x96xf32>
+        attributes {activation = "gelu", d_ff = 384 : i64, d_model = 96 : i64,
+                    d_out = 96 : i64} {
     ^bb0(%a: tensor<4x96xf32>):
       ...
       lut.yield %r : tensor<4x96xf32>
     }
     ```
   }];
-  let arguments = (ins StrAttr:$name, Variadic<AnyRankedTensor>:$inputs);
+  let arguments = (ins StrAttr:$name,
+                       OptionalAttr<Lut_ActivationAttr>:$activation,
+                       OptionalAttr<Lut_PositiveI64Attr>:$d_model,
+                       OptionalAttr<Lut_PositiveI64Attr>:$d_ff,
+                       OptionalAttr<Lut_PositiveI64Attr>:$d_out,
+                       Variadic<AnyRankedTensor>:$inputs);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let hasCustomAssemblyFormat = 1;
@@ -101,8 +130,10 @@ def Lut_LshEncodeOp : Lut_Op<"lsh_encode", [Pure]> {
     mismatch, a second dimension of `projection` that is not a multiple of
     `bits`, `bits` out of range, and a result shape other than `N x H`.
 
-    Lowering (`lut-lower`): a `linalg.matmul` for `z` followed by a
-    `linalg.generic` that packs the bits.
+    Lowering (`convert-lut-to-linalg`): a `linalg.matmul` into a zero-filled
+    `N x (H*k)` f32 tensor for `x · P`, then one `linalg.generic` over
+    `(n, h, j)` (`j` the bit, a reduction) that adds the bias, compares with
+    0 and ORs `1 << j` into the i32 code.
   }];
   let arguments = (ins
     RankedTensorOf<[F32]>:$x,
@@ -133,8 +164,8 @@ def Lut_GatherSumOp : Lut_Op<"gather_sum", [Pure, AttrSizedOperandSegments]> {
     ```
 
     Operands and shapes:
-    * `codes`: `tensor<N x H x iK>` (any signless integer width), each value
-      an index in `[0, R)`;
+    * `codes`: `tensor<N x H x iK>` (any signless integer width, read as a
+      signed integer), each value an index in `[0, R)`;
     * `tables`: `tensor<H x R x M x T>`, where `T` is `f32`, `f16`, `bf16` or
       `i8`; `R` is the number of rows of each table (`2^k` for `k` hash bits,
       or the number of prototypes of a codebook);
@@ -147,13 +178,18 @@ def Lut_GatherSumOp : Lut_Op<"gather_sum", [Pure, AttrSizedOperandSegments]> {
 
     The result is `tensor<N x M x f32>`. The sum is accumulated in f32.
 
-    Errors: the verifier reports wrong ranks, mismatched `N`, `H` or `M`,
-    an `i8` table without `scales` or a float table with them, and, when
-    `codes` is a constant, any code outside `[0, R)`. Codes out of range at
-    run time are undefined behaviour, as for any gather.
+    Errors: the verifier reports wrong ranks, dynamic shapes, mismatched
+    `N`, `H` or `M`, zero table rows, and an `i8` table without `scales` or a
+    float table with them. The verifier does not look at the codes' values;
+    codes out of range at run time are undefined behaviour, as for any
+    gather. When `codes` is a compile-time constant, `convert-lut-to-linalg`
+    reports the first code outside `[0, R)` and fails.
 
-    Lowering (`lut-lower`): a `linalg.generic` with a reduction over `h`
-    whose body reads the table with `tensor.extract`.
+    Lowering (`convert-lut-to-linalg`): a `linalg.generic` over `(n, h, m)`
+    with the reduction over `h` in the middle, whose body reads
+    `T[h, codes[n, h], m]` with `tensor.extract`, converts `i8` (`sitofp`),
+    `f16` and `bf16` (`extf`) entries to f32, and accumulates into the
+    broadcast bias (or zeros).
   }];
   let arguments = (ins
     RankedTensorOf<[AnySignlessInteger]>:$codes,

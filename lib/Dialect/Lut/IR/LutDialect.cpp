@@ -1,0 +1,95 @@
+//===- LutDialect.cpp - the lut dialect and its attributes ----------------===//
+//
+// Registers the lut ops and verifies the dialect's discardable attributes
+// (`lut.name`, `lut.dtype`, `lut.signature`, `lut.target_cpu`; see
+// LutDialect.td).
+//
+//===----------------------------------------------------------------------===//
+#include "lut/Dialect/Lut/IR/LutDialect.h"
+#include "lut/Dialect/Lut/IR/LutOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace lut;
+
+#include "lut/Dialect/Lut/IR/LutOpsDialect.cpp.inc"
+
+void LutDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "lut/Dialect/Lut/IR/LutOps.cpp.inc"
+      >();
+}
+
+ArrayRef<StringLiteral> lut::activationNames() {
+  static const StringLiteral names[] = {
+      "gelu", "gelu_tanh", "geglu",   "geglu_tanh", "relu", "reglu",
+      "silu", "swiglu",    "sigmoid", "tanh",       "other"};
+  return names;
+}
+
+bool lut::isKnownActivation(StringRef name) {
+  return llvm::is_contained(activationNames(), name);
+}
+
+ArrayRef<StringLiteral> lut::dtypeNames() {
+  static const StringLiteral names[] = {
+      "float", "double", "float16", "bfloat16", "bool",   "int8",  "int16",
+      "int32", "int64",  "uint8",   "uint16",   "uint32", "uint64"};
+  return names;
+}
+
+bool lut::isKnownDType(StringRef name) {
+  return llvm::is_contained(dtypeNames(), name);
+}
+
+/// Checks one `lut.*` discardable attribute; `where` names its position
+/// ("argument #0", "result #1" or "operation").
+static LogicalResult verifyLutAttribute(LutDialect &dialect, Operation *op,
+                                        const Twine &where,
+                                        NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  auto error = [&]() {
+    return op->emitOpError() << "'" << name << "' on " << where << " ";
+  };
+  bool known = name == dialect.getNameAttrHelper().getNameStr() ||
+               name == dialect.getDtypeAttrHelper().getNameStr() ||
+               name == dialect.getSignatureAttrHelper().getNameStr() ||
+               name == dialect.getTargetCpuAttrHelper().getNameStr();
+  if (!known)
+    return error() << "is not a lut dialect attribute (known: lut.name, "
+                      "lut.dtype, lut.signature, lut.target_cpu)";
+  auto str = dyn_cast<StringAttr>(attr.getValue());
+  if (!str)
+    return error() << "must be a string attribute, got " << attr.getValue();
+  if (name == dialect.getDtypeAttrHelper().getNameStr() &&
+      !isKnownDType(str.getValue())) {
+    InFlightDiagnostic diag = error();
+    diag << "is '" << str.getValue() << "', not an ONNX dtype name (one of ";
+    llvm::interleaveComma(dtypeNames(), diag);
+    return diag << ")";
+  }
+  return success();
+}
+
+LogicalResult LutDialect::verifyRegionArgAttribute(Operation *op,
+                                                   unsigned regionIndex,
+                                                   unsigned argIndex,
+                                                   NamedAttribute attr) {
+  return verifyLutAttribute(*this, op, "argument #" + Twine(argIndex), attr);
+}
+
+LogicalResult LutDialect::verifyRegionResultAttribute(Operation *op,
+                                                      unsigned regionIndex,
+                                                      unsigned resultIndex,
+                                                      NamedAttribute attr) {
+  return verifyLutAttribute(*this, op, "result #" + Twine(resultIndex), attr);
+}
+
+LogicalResult LutDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  return verifyLutAttribute(*this, op, "the operation", attr);
+}
