@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lut-c/Runtime.h"
+#include "lut/Support/DTypes.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -58,38 +59,14 @@ py::dtype bfloat16DType() {
   }
 }
 
-/// The NumPy dtype for a runtime dtype.
+/// The NumPy dtype for a runtime dtype (the dtype table's NumPy column).
 py::dtype toNumpy(LutDType dtype) {
-  switch (dtype) {
-  case LUT_DTYPE_FLOAT:
-    return py::dtype("float32");
-  case LUT_DTYPE_DOUBLE:
-    return py::dtype("float64");
-  case LUT_DTYPE_FLOAT16:
-    return py::dtype("float16");
-  case LUT_DTYPE_BFLOAT16:
+  if (dtype == LUT_DTYPE_BFLOAT16)
     return bfloat16DType();
-  case LUT_DTYPE_INT8:
-    return py::dtype("int8");
-  case LUT_DTYPE_INT16:
-    return py::dtype("int16");
-  case LUT_DTYPE_INT32:
-    return py::dtype("int32");
-  case LUT_DTYPE_INT64:
-    return py::dtype("int64");
-  case LUT_DTYPE_UINT8:
-    return py::dtype("uint8");
-  case LUT_DTYPE_UINT16:
-    return py::dtype("uint16");
-  case LUT_DTYPE_UINT32:
-    return py::dtype("uint32");
-  case LUT_DTYPE_UINT64:
-    return py::dtype("uint64");
-  case LUT_DTYPE_BOOL:
-    return py::dtype("bool");
-  default:
+  const lut::DTypeInfo *info = lut::findDType(dtype);
+  if (!info || !*info->numpy)
     throw std::logic_error("unsupported dtype in a parsed signature");
-  }
+  return py::dtype(info->numpy);
 }
 
 /// The runtime dtype of a native-byte-order NumPy dtype, or
@@ -98,27 +75,9 @@ py::dtype toNumpy(LutDType dtype) {
 LutDType fromNumpy(const py::dtype &dt, LutDType expected) {
   if (expected == LUT_DTYPE_BFLOAT16 && dt.equal(bfloat16DType()))
     return LUT_DTYPE_BFLOAT16;
-  const char kind = dt.kind();
-  const py::ssize_t size = dt.itemsize();
-  if (kind == 'f')
-    return size == 4   ? LUT_DTYPE_FLOAT
-           : size == 8 ? LUT_DTYPE_DOUBLE
-           : size == 2 ? LUT_DTYPE_FLOAT16
-                       : LUT_DTYPE_UNDEFINED;
-  if (kind == 'i')
-    return size == 1   ? LUT_DTYPE_INT8
-           : size == 2 ? LUT_DTYPE_INT16
-           : size == 4 ? LUT_DTYPE_INT32
-           : size == 8 ? LUT_DTYPE_INT64
-                       : LUT_DTYPE_UNDEFINED;
-  if (kind == 'u')
-    return size == 1   ? LUT_DTYPE_UINT8
-           : size == 2 ? LUT_DTYPE_UINT16
-           : size == 4 ? LUT_DTYPE_UINT32
-           : size == 8 ? LUT_DTYPE_UINT64
-                       : LUT_DTYPE_UNDEFINED;
-  if (kind == 'b' && size == 1)
-    return LUT_DTYPE_BOOL;
+  for (const lut::DTypeInfo &info : lut::kDTypes)
+    if (*info.numpy && dt.equal(py::dtype(info.numpy)))
+      return static_cast<LutDType>(info.value);
   return LUT_DTYPE_UNDEFINED;
 }
 

@@ -545,8 +545,7 @@ std::vector<BadProto> badProtoCases() {
   }
   add("complex", makeProto(onnx::TensorProto::COMPLEX64, 0),
       "complex TensorProtos are not supported");
-  add("unknown dtype", makeProto(77, 0),
-      "unsupported TensorProto data_type 77");
+  add("unknown dtype", makeProto(77, 0), "has an unsupported data_type 77");
   {
     auto p = makeProto(onnx::TensorProto::FLOAT, 2);
     p.set_raw_data(std::string(7, '\0'));
@@ -606,7 +605,9 @@ std::vector<BadProto> badProtoCases() {
     auto *entry = p.add_external_data();
     entry->set_key("location");
     entry->set_value("w.bin");
-    add("external", p, "'w' uses external data, which is not supported");
+    // Relative to the .pb file's directory, where there is no w.bin (and
+    // tensorFromProto has no base directory at all).
+    add("external without a file", p, "w.bin");
   }
   {
     auto p = makeProto(onnx::TensorProto::FLOAT, 1);
@@ -636,6 +637,78 @@ TEST_P(BadPbFile, IsRejected) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Pb, BadPbFile, ::testing::ValuesIn(badProtoCases()));
+
+/// A float TensorProto named "w" of shape [n] whose data is external.
+onnx::TensorProto externalProto(int64_t n, const std::string &location,
+                                const std::string &offset = "",
+                                const std::string &length = "") {
+  auto p = makeProto(onnx::TensorProto::FLOAT, n);
+  p.set_name("w");
+  p.set_data_location(onnx::TensorProto::EXTERNAL);
+  auto add = [&](const char *key, const std::string &value) {
+    auto *entry = p.add_external_data();
+    entry->set_key(key);
+    entry->set_value(value);
+  };
+  add("location", location);
+  if (!offset.empty())
+    add("offset", offset);
+  if (!length.empty())
+    add("length", length);
+  return p;
+}
+
+// External data (the decoder the ONNX importer uses too): read relative to
+// the .pb file's directory, from `offset` for `length` bytes.
+TEST_F(TensorIOTest, PbExternalData) {
+  const float values[] = {7.0f, 1.5f, -2.0f, 3.25f};
+  writeBytes("w.bin", std::string(reinterpret_cast<const char *>(values),
+                                  sizeof(values)));
+  std::string bytes, error, name;
+  ASSERT_TRUE(externalProto(3, "w.bin", "4", "12").SerializeToString(&bytes));
+  writeBytes("ext.pb", bytes);
+  TensorPtr t = readTensorProto(path("ext.pb"), &name, error);
+  ASSERT_NE(t, nullptr) << error;
+  EXPECT_EQ(name, "w");
+  EXPECT_EQ(dataOf<float>(t), (std::vector<float>{1.5f, -2.0f, 3.25f}));
+  // Without offset and length: the first elements of the file.
+  t = tensorFromProto(externalProto(2, "w.bin"), nullptr, error, dir.string());
+  ASSERT_NE(t, nullptr) << error;
+  EXPECT_EQ(dataOf<float>(t), (std::vector<float>{7.0f, 1.5f}));
+}
+
+TEST_F(TensorIOTest, PbExternalDataErrors) {
+  writeBytes("w.bin", std::string(16, '\0'));
+  struct Case {
+    onnx::TensorProto proto;
+    const char *message;
+  } cases[] = {
+      {externalProto(2, "w.bin", "abc"),
+       "TensorProto 'w' has an invalid external-data offset 'abc'"},
+      {externalProto(2, "w.bin", "0", "12"),
+       "TensorProto 'w' has external-data length 12, but float shape [2] "
+       "needs 8 bytes"},
+      {externalProto(4, "w.bin", "8"),
+       "is too short for TensorProto 'w' (offset 8, 16 bytes needed, the "
+       "file has 16)"},
+      {externalProto(1 << 30, "w.bin"), "is too short for TensorProto 'w'"},
+      {externalProto(2, "missing.bin"),
+       "cannot open external data file"},
+  };
+  for (const Case &c : cases) {
+    std::string bytes, error;
+    ASSERT_TRUE(c.proto.SerializeToString(&bytes));
+    writeBytes("bad.pb", bytes);
+    EXPECT_EQ(readTensorProto(path("bad.pb"), nullptr, error), nullptr);
+    EXPECT_THAT(error, HasSubstr(c.message));
+  }
+  // External data with inline data as well.
+  auto p = externalProto(2, "w.bin");
+  p.set_raw_data(std::string(8, '\0'));
+  std::string error;
+  EXPECT_EQ(tensorFromProto(p, nullptr, error, dir.string()), nullptr);
+  EXPECT_THAT(error, HasSubstr("'w' has both external data and raw_data"));
+}
 
 TEST_F(TensorIOTest, PbFileErrors) {
   std::string error;

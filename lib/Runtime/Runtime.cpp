@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lut-c/Runtime.h"
+#include "lut/Support/DTypes.h"
 
 #include <dlfcn.h>
 
@@ -52,27 +53,17 @@ template <typename T> T *failNull(LutStatus status, std::string message) {
 // Dtypes and shapes
 //===----------------------------------------------------------------------===//
 
-struct DTypeInfo {
-  LutDType dtype;
-  const char *name;
-  size_t size;
-};
+// The LutDType enumerators are the numbers of the dtype table.
+#define LUT_DTYPE(Id, Value, ...)                                              \
+  static_assert(LUT_DTYPE_##Id == Value, "LutDType differs from DTypes.def");
+#define LUT_DTYPE_UNSUPPORTED(Id, Value, Name)                                 \
+  static_assert(LUT_DTYPE_##Id == Value, "LutDType differs from DTypes.def");
+#include "lut/Support/DTypes.def"
 
-constexpr DTypeInfo kDTypes[] = {
-    {LUT_DTYPE_FLOAT, "float", 4},       {LUT_DTYPE_UINT8, "uint8", 1},
-    {LUT_DTYPE_INT8, "int8", 1},         {LUT_DTYPE_UINT16, "uint16", 2},
-    {LUT_DTYPE_INT16, "int16", 2},       {LUT_DTYPE_INT32, "int32", 4},
-    {LUT_DTYPE_INT64, "int64", 8},       {LUT_DTYPE_BOOL, "bool", 1},
-    {LUT_DTYPE_FLOAT16, "float16", 2},   {LUT_DTYPE_DOUBLE, "double", 8},
-    {LUT_DTYPE_UINT32, "uint32", 4},     {LUT_DTYPE_UINT64, "uint64", 8},
-    {LUT_DTYPE_BFLOAT16, "bfloat16", 2},
-};
+using lut::DTypeInfo;
 
 const DTypeInfo *findDType(LutDType dtype) {
-  for (const DTypeInfo &info : kDTypes)
-    if (info.dtype == dtype)
-      return &info;
-  return nullptr;
+  return lut::findDType(static_cast<int32_t>(dtype));
 }
 
 /// "float", or "<unsupported dtype 8>" for anything the runtime cannot hold.
@@ -123,7 +114,7 @@ LutStatus computeSizes(const int64_t *shape, int64_t rank, LutDType dtype,
                       " overflows");
   }
   int64_t bytes = 0;
-  if (__builtin_mul_overflow(count, static_cast<int64_t>(info->size), &bytes))
+  if (__builtin_mul_overflow(count, static_cast<int64_t>(info->bytes), &bytes))
     return fail(LUT_ERROR_OUT_OF_MEMORY,
                 "byte size of shape " +
                     shapeToString(shape, static_cast<size_t>(rank)) +
@@ -473,22 +464,15 @@ const char *lutStatusString(LutStatus status) {
 }
 
 size_t lutDTypeSize(LutDType dtype) {
-  const DTypeInfo *info = findDType(dtype);
-  return info ? info->size : 0;
+  return lut::dtypeSize(static_cast<int32_t>(dtype));
 }
 
 const char *lutDTypeName(LutDType dtype) {
-  const DTypeInfo *info = findDType(dtype);
-  return info ? info->name : nullptr;
+  return lut::dtypeName(static_cast<int32_t>(dtype));
 }
 
 LutDType lutDTypeFromName(const char *name) {
-  if (!name)
-    return LUT_DTYPE_UNDEFINED;
-  for (const DTypeInfo &info : kDTypes)
-    if (std::strcmp(info.name, name) == 0)
-      return info.dtype;
-  return LUT_DTYPE_UNDEFINED;
+  return static_cast<LutDType>(lut::dtypeFromName(name));
 }
 
 //===----------------------------------------------------------------------===//

@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "lut/Runtime/TensorIO.h"
+#include "lut/Runtime/TensorProto.h"
+#include "lut/Support/DTypes.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -48,7 +50,7 @@ TensorPtr makeTensor(const std::vector<int64_t> &shape, LutDType dtype,
   return t;
 }
 
-std::string dtypeName(LutDType dtype) {
+std::string dtypeString(LutDType dtype) {
   if (const char *name = lutDTypeName(dtype))
     return name;
   return "<dtype " + std::to_string(static_cast<int>(dtype)) + ">";
@@ -274,41 +276,26 @@ private:
   }
 };
 
-/// Maps a NumPy descr to a runtime dtype.
+/// Maps a NumPy descr to a runtime dtype: the descr column of the dtype
+/// table, in any byte order for one-byte types (and bfloat16's void type).
 bool descrToDType(const std::string &descr, LutDType &dtype,
                   std::string &error) {
-  static const std::string kSupported =
-      "supported: <f4 float, <f8 double, <f2 float16, |V2 bfloat16, |i1 <i2 "
-      "<i4 <i8, |u1 <u2 <u4 <u8, |b1 bool";
   std::string body = descr;
   char order = '=';
   if (!body.empty() && std::strchr("<>|=", body[0])) {
     order = body[0];
     body = body.substr(1);
   }
-  struct Entry {
-    const char *code;
-    LutDType dtype;
-  };
-  static const Entry kTable[] = {
-      {"f4", LUT_DTYPE_FLOAT},   {"f8", LUT_DTYPE_DOUBLE},
-      {"f2", LUT_DTYPE_FLOAT16}, {"V2", LUT_DTYPE_BFLOAT16},
-      {"i1", LUT_DTYPE_INT8},    {"i2", LUT_DTYPE_INT16},
-      {"i4", LUT_DTYPE_INT32},   {"i8", LUT_DTYPE_INT64},
-      {"u1", LUT_DTYPE_UINT8},   {"u2", LUT_DTYPE_UINT16},
-      {"u4", LUT_DTYPE_UINT32},  {"u8", LUT_DTYPE_UINT64},
-      {"b1", LUT_DTYPE_BOOL},
-  };
-  for (const Entry &e : kTable) {
-    if (body != e.code)
+  for (const lut::DTypeInfo &info : lut::kDTypes) {
+    if (body != info.npyDescr + 1)
       continue;
-    if (order == '>' && lutDTypeSize(e.dtype) > 1) {
+    if (order == '>' && info.bytes > 1) {
       error = "big-endian dtype '" + descr +
               "' is not supported; convert it with arr.astype(arr.dtype."
               "newbyteorder('<'))";
       return false;
     }
-    dtype = e.dtype;
+    dtype = static_cast<LutDType>(info.value);
     return true;
   }
   std::string kind;
@@ -336,41 +323,19 @@ bool descrToDType(const std::string &descr, LutDType &dtype,
       break;
     }
   }
-  error = "unsupported dtype '" + descr + "'" + kind + "; " + kSupported;
+  std::string supported;
+  for (const lut::DTypeInfo &info : lut::kDTypes)
+    supported += std::string(supported.empty() ? "" : ", ") + info.npyDescr +
+                 " " + info.name;
+  error = "unsupported dtype '" + descr + "'" + kind + "; supported: " +
+          supported;
   return false;
 }
 
+/// The .npy descr written for `dtype`, or nullptr.
 const char *dtypeToDescr(LutDType dtype) {
-  switch (dtype) {
-  case LUT_DTYPE_FLOAT:
-    return "<f4";
-  case LUT_DTYPE_DOUBLE:
-    return "<f8";
-  case LUT_DTYPE_FLOAT16:
-    return "<f2";
-  case LUT_DTYPE_BFLOAT16:
-    return "|V2";
-  case LUT_DTYPE_INT8:
-    return "|i1";
-  case LUT_DTYPE_INT16:
-    return "<i2";
-  case LUT_DTYPE_INT32:
-    return "<i4";
-  case LUT_DTYPE_INT64:
-    return "<i8";
-  case LUT_DTYPE_UINT8:
-    return "|u1";
-  case LUT_DTYPE_UINT16:
-    return "<u2";
-  case LUT_DTYPE_UINT32:
-    return "<u4";
-  case LUT_DTYPE_UINT64:
-    return "<u8";
-  case LUT_DTYPE_BOOL:
-    return "|b1";
-  default:
-    return nullptr;
-  }
+  const lut::DTypeInfo *info = lut::findDType(static_cast<int32_t>(dtype));
+  return info ? info->npyDescr : nullptr;
 }
 
 /// Decodes the fixed prefix (magic, version, header length). `avail` bytes
@@ -466,64 +431,6 @@ std::string dataSizeMismatch(size_t expected, uint64_t found,
 constexpr const char *kNotATensorHint =
     " (is the file really a TensorProto? ONNX sequence, map and optional "
     "values are not supported)";
-
-bool protoDTypeToLut(int32_t dataType, LutDType &dtype, std::string &error) {
-  switch (dataType) {
-  case onnx::TensorProto::UNDEFINED:
-    error = std::string("TensorProto has no data_type (UNDEFINED)") +
-            kNotATensorHint;
-    return false;
-  case onnx::TensorProto::STRING:
-    error = "TensorProto of data_type STRING is not supported";
-    return false;
-  case onnx::TensorProto::COMPLEX64:
-  case onnx::TensorProto::COMPLEX128:
-    error = "complex TensorProtos are not supported";
-    return false;
-  default:
-    break;
-  }
-  auto d = static_cast<LutDType>(dataType);
-  if (lutDTypeSize(d) == 0) {
-    error = "unsupported TensorProto data_type " + std::to_string(dataType);
-    return false;
-  }
-  dtype = d;
-  return true;
-}
-
-/// Copies a repeated numeric field into `out` (element type `T`), checking
-/// that each value fits in `T`.
-template <typename T, typename Field>
-bool copyTyped(const Field &field, const char *fieldName, void *out,
-               LutDType dtype, std::string &error) {
-  T *dst = static_cast<T *>(out);
-  for (int i = 0; i < field.size(); ++i) {
-    auto v = field.Get(i);
-    using V = decltype(v);
-    if constexpr (std::is_integral_v<V> && std::is_integral_v<T> &&
-                  !std::is_same_v<T, V>) {
-      bool inRange;
-      if constexpr (std::is_signed_v<V> == std::is_signed_v<T>)
-        inRange = v >= static_cast<V>(std::numeric_limits<T>::min()) &&
-                  v <= static_cast<V>(std::numeric_limits<T>::max());
-      else if constexpr (std::is_signed_v<V>) // signed field, unsigned T
-        inRange = v >= 0 && static_cast<std::make_unsigned_t<V>>(v) <=
-                                std::numeric_limits<T>::max();
-      else // unsigned field, signed T
-        inRange = v <= static_cast<std::make_unsigned_t<T>>(
-                           std::numeric_limits<T>::max());
-      if (!inRange) {
-        error = std::string(fieldName) + "[" + std::to_string(i) +
-                "] = " + std::to_string(v) + " is out of range for " +
-                dtypeName(dtype);
-        return false;
-      }
-    }
-    dst[i] = static_cast<T>(v);
-  }
-  return true;
-}
 
 } // namespace
 
@@ -663,7 +570,7 @@ bool serializeNpy(const LutTensor *tensor, std::string &out,
   LutDType dtype = lutTensorGetDType(tensor);
   const char *descr = dtypeToDescr(dtype);
   if (!descr) {
-    error = "cannot write dtype " + dtypeName(dtype) + " to .npy";
+    error = "cannot write dtype " + dtypeString(dtype) + " to .npy";
     return false;
   }
   std::vector<int64_t> shape = tensorShape(tensor);
@@ -721,192 +628,22 @@ bool writeNpy(const std::string &path, const LutTensor *tensor,
 }
 
 TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
-                          std::string &error) {
-  LutDType dtype;
-  if (!protoDTypeToLut(proto.data_type(), dtype, error))
-    return nullptr;
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL ||
-      proto.external_data_size() > 0) {
-    error = "TensorProto '" + proto.name() +
-            "' uses external data, which is not supported";
-    return nullptr;
-  }
-  if (proto.has_segment()) {
-    error = std::string("segmented TensorProtos are not supported") +
-            kNotATensorHint;
-    return nullptr;
-  }
-  std::vector<int64_t> shape(proto.dims().begin(), proto.dims().end());
-  for (size_t i = 0; i < shape.size(); ++i)
-    if (shape[i] < 0) {
-      error = "TensorProto dimension " + std::to_string(i) + " is negative (" +
-              std::to_string(shape[i]) + ")";
-      return nullptr;
-    }
-  // Compute the size first and allocate only once the data present in the
-  // proto is known to match it: a corrupt or misidentified file (e.g. a
-  // SequenceProto) can claim an enormous shape.
-  int64_t count = 1, bytes64 = 0;
-  for (int64_t d : shape)
-    if (__builtin_mul_overflow(count, d, &count)) {
-      error = "the element count of TensorProto shape " + shapeToString(shape) +
-              " overflows" + kNotATensorHint;
-      return nullptr;
-    }
-  if (__builtin_mul_overflow(count, static_cast<int64_t>(lutDTypeSize(dtype)),
-                             &bytes64)) {
-    error = "the byte size of TensorProto shape " + shapeToString(shape) +
-            " overflows" + kNotATensorHint;
-    return nullptr;
-  }
-  const size_t bytes = static_cast<size_t>(bytes64);
+                          std::string &error, const std::string &baseDir) {
+  TensorProtoOptions options;
+  options.baseDir = baseDir;
   TensorPtr t;
-  void *dst = nullptr;
-  auto allocate = [&]() {
-    t = makeTensor(shape, dtype, error);
-    dst = t ? lutTensorGetData(t.get()) : nullptr;
-    return t != nullptr;
-  };
-
-  // Which typed field holds this dtype, and how many values each typed field
-  // has (to reject data in the wrong field).
-  struct FieldUse {
-    const char *name;
-    int size;
-  };
-  const FieldUse fields[] = {
-      {"float_data", proto.float_data_size()},
-      {"int32_data", proto.int32_data_size()},
-      {"int64_data", proto.int64_data_size()},
-      {"double_data", proto.double_data_size()},
-      {"uint64_data", proto.uint64_data_size()},
-      {"string_data", proto.string_data_size()},
-  };
-  const char *expectedField = nullptr;
-  switch (dtype) {
-  case LUT_DTYPE_FLOAT:
-    expectedField = "float_data";
-    break;
-  case LUT_DTYPE_DOUBLE:
-    expectedField = "double_data";
-    break;
-  case LUT_DTYPE_INT64:
-    expectedField = "int64_data";
-    break;
-  case LUT_DTYPE_UINT32:
-  case LUT_DTYPE_UINT64:
-    expectedField = "uint64_data";
-    break;
-  default:
-    expectedField = "int32_data";
-    break;
-  }
-
-  if (proto.has_raw_data()) {
-    for (const FieldUse &f : fields)
-      if (f.size > 0) {
-        error = "TensorProto has both raw_data and " + std::string(f.name);
-        return nullptr;
-      }
-    if (proto.raw_data().size() != bytes) {
-      error = "TensorProto raw_data has " +
-              std::to_string(proto.raw_data().size()) + " bytes, but " +
-              dtypeName(dtype) + " shape " + shapeToString(shape) + " needs " +
-              std::to_string(bytes);
-      return nullptr;
-    }
-    if (!allocate())
-      return nullptr;
-    if (bytes)
-      std::memcpy(dst, proto.raw_data().data(), bytes);
-  } else {
-    for (const FieldUse &f : fields) {
-      if (f.size == 0 || std::strcmp(f.name, expectedField) == 0)
-        continue;
-      error = "TensorProto of data_type " + dtypeName(dtype) +
-              " holds its "
-              "data in " +
-              f.name + " (expected raw_data or " + expectedField + ")";
-      return nullptr;
-    }
-    int have = 0;
-    for (const FieldUse &f : fields)
-      if (std::strcmp(f.name, expectedField) == 0)
-        have = f.size;
-    if (have != count) {
-      error = "TensorProto " + std::string(expectedField) + " has " +
-              std::to_string(have) + " values, but " + dtypeName(dtype) +
-              " shape " + shapeToString(shape) + " needs " +
-              std::to_string(count);
-      return nullptr;
-    }
-    if (!allocate())
-      return nullptr;
-    bool ok = true;
-    switch (dtype) {
-    case LUT_DTYPE_FLOAT:
-      ok =
-          copyTyped<float>(proto.float_data(), "float_data", dst, dtype, error);
-      break;
-    case LUT_DTYPE_DOUBLE:
-      ok = copyTyped<double>(proto.double_data(), "double_data", dst, dtype,
-                             error);
-      break;
-    case LUT_DTYPE_INT64:
-      ok = copyTyped<int64_t>(proto.int64_data(), "int64_data", dst, dtype,
-                              error);
-      break;
-    case LUT_DTYPE_UINT64:
-      ok = copyTyped<uint64_t>(proto.uint64_data(), "uint64_data", dst, dtype,
-                               error);
-      break;
-    case LUT_DTYPE_UINT32:
-      ok = copyTyped<uint32_t>(proto.uint64_data(), "uint64_data", dst, dtype,
-                               error);
-      break;
-    case LUT_DTYPE_INT32:
-      ok = copyTyped<int32_t>(proto.int32_data(), "int32_data", dst, dtype,
-                              error);
-      break;
-    case LUT_DTYPE_INT16:
-      ok = copyTyped<int16_t>(proto.int32_data(), "int32_data", dst, dtype,
-                              error);
-      break;
-    case LUT_DTYPE_INT8:
-      ok = copyTyped<int8_t>(proto.int32_data(), "int32_data", dst, dtype,
-                             error);
-      break;
-    case LUT_DTYPE_UINT16:
-    case LUT_DTYPE_FLOAT16:  // bit patterns
-    case LUT_DTYPE_BFLOAT16: // bit patterns
-      ok = copyTyped<uint16_t>(proto.int32_data(), "int32_data", dst, dtype,
-                               error);
-      break;
-    case LUT_DTYPE_UINT8:
-      ok = copyTyped<uint8_t>(proto.int32_data(), "int32_data", dst, dtype,
-                              error);
-      break;
-    case LUT_DTYPE_BOOL: {
-      auto *b = static_cast<uint8_t *>(dst);
-      for (int i = 0; i < proto.int32_data_size(); ++i) {
-        int32_t v = proto.int32_data(i);
-        if (v != 0 && v != 1) {
-          error = "int32_data[" + std::to_string(i) +
-                  "] = " + std::to_string(v) + " is not a bool (0 or 1)";
-          return nullptr;
-        }
-        b[i] = static_cast<uint8_t>(v);
-      }
-      break;
-    }
-    default:
-      error = "unsupported dtype " + dtypeName(dtype);
-      return nullptr;
-    }
-    if (!ok) {
-      error = "TensorProto " + error;
-      return nullptr;
-    }
+  TensorProtoError status = decodeTensorProto(
+      proto, options,
+      [&](const TensorProtoInfo &info) -> void * {
+        t = makeTensor(info.shape, static_cast<LutDType>(info.dtype), error);
+        return t ? lutTensorGetData(t.get()) : nullptr;
+      },
+      error);
+  if (status != TensorProtoError::None) {
+    if (proto.data_type() == onnx::TensorProto::UNDEFINED ||
+        proto.has_segment())
+      error += kNotATensorHint;
+    return nullptr;
   }
   if (name)
     *name = proto.name();
@@ -921,7 +658,7 @@ bool tensorToProto(const LutTensor *tensor, const std::string &name,
   }
   LutDType dtype = lutTensorGetDType(tensor);
   if (lutDTypeSize(dtype) == 0) {
-    error = "cannot convert dtype " + dtypeName(dtype) + " to a TensorProto";
+    error = "cannot convert dtype " + dtypeString(dtype) + " to a TensorProto";
     return false;
   }
   proto.Clear();
@@ -953,7 +690,9 @@ TensorPtr readTensorProto(const std::string &path, std::string *name,
     error = path + ": not a valid serialized ONNX TensorProto";
     return nullptr;
   }
-  TensorPtr t = tensorFromProto(proto, name, error);
+  size_t slash = path.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  TensorPtr t = tensorFromProto(proto, name, error, dir);
   if (!t)
     error = path + ": " + error;
   return t;

@@ -11,6 +11,7 @@
 
 #include "lut-c/Runtime.h"
 #include "lut/Runtime/TensorIO.h"
+#include "lut/Support/DTypes.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -170,11 +171,6 @@ std::string signatureOf(const LutModel *model, bool output, size_t i) {
 // Printing
 //===----------------------------------------------------------------------===//
 
-bool isFloating(LutDType d) {
-  return d == LUT_DTYPE_FLOAT || d == LUT_DTYPE_DOUBLE ||
-         d == LUT_DTYPE_FLOAT16 || d == LUT_DTYPE_BFLOAT16;
-}
-
 /// Formats one element exactly for integers and bool, with %g for floats.
 std::string formatElement(const LutTensor *t, int64_t index) {
   LutDType d = lutTensorGetDType(t);
@@ -190,7 +186,7 @@ std::string formatElement(const LutTensor *t, int64_t index) {
     uint64_t v;
     std::memcpy(&v, data + index * 8, 8);
     std::snprintf(buf, sizeof(buf), "%" PRIu64, v);
-  } else if (isFloating(d)) {
+  } else if (lut::isFloatDType(d)) {
     std::snprintf(buf, sizeof(buf), "%.6g", elementAsDouble(t, index));
   } else {
     std::snprintf(buf, sizeof(buf), "%.0f", elementAsDouble(t, index));

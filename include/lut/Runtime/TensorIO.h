@@ -95,22 +95,19 @@ bool writeNpy(const std::string &path, const LutTensor *tensor,
 //===----------------------------------------------------------------------===//
 
 /// Converts a TensorProto into a new owning tensor, and stores its `name`
-/// in `*name` if `name` is not null.
-///
-/// The data comes from `raw_data` (little-endian, exactly elements x size
-/// bytes) or, if `raw_data` is absent, from the typed field ONNX defines for
-/// the dtype: float_data (float), double_data (double), int64_data (int64),
-/// uint64_data (uint32, uint64), int32_data (int32, and int8/int16/uint8/
-/// uint16/bool values, and float16/bfloat16 bit patterns), which must hold
-/// exactly one value per element.
+/// in `*name` if `name` is not null. Decoding is lut/Runtime/TensorProto.h's
+/// decodeTensorProto (the importer's too): raw_data, the typed field ONNX
+/// defines for the dtype, or external data (data_location EXTERNAL) read
+/// from `location` relative to `baseDir`.
 ///
 /// Errors: UNDEFINED, STRING or complex data_type; negative dims or an
-/// overflowing size; external data (data_location EXTERNAL); segments;
-/// raw_data of the wrong size; raw_data together with a typed field; a typed
-/// field of the wrong length, or the wrong field for the dtype; an int32_data
-/// value out of range of a narrower dtype.
+/// overflowing size; segments; raw_data of the wrong size; raw_data together
+/// with a typed field; a typed field of the wrong length, or the wrong field
+/// for the dtype; an int32_data value out of range of a narrower dtype;
+/// external data when `baseDir` is empty, with a bad offset or length, or a
+/// missing or too short file. Messages name the tensor.
 TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
-                          std::string &error);
+                          std::string &error, const std::string &baseDir = "");
 
 /// Fills `proto` (cleared first) from `tensor`: data_type, dims, `name`, and
 /// the data as raw_data, as onnx.numpy_helper.from_array does. Returns false
@@ -118,8 +115,9 @@ TensorPtr tensorFromProto(const onnx::TensorProto &proto, std::string *name,
 bool tensorToProto(const LutTensor *tensor, const std::string &name,
                    onnx::TensorProto &proto, std::string &error);
 
-/// Reads a serialized TensorProto file (see tensorFromProto). Errors also
-/// include a file that cannot be read or does not parse as a TensorProto.
+/// Reads a serialized TensorProto file (see tensorFromProto); external data
+/// is relative to the file's directory. Errors also include a file that
+/// cannot be read or does not parse as a TensorProto.
 TensorPtr readTensorProto(const std::string &path, std::string *name,
                           std::string &error);
 
