@@ -60,5 +60,14 @@ elif case == "conv":
     save([h.make_node("Conv", ["x", "w", "b"], ["y"], name="patch_embed", strides=[4, 4], kernel_shape=[4, 4])],
          [vi("x", TP.FLOAT, [1, 1, 8, 8])], [vi("y", TP.FLOAT, [1, 6, 2, 2])],
          [nh.from_array(f32(6, 1, 4, 4), "w"), nh.from_array(f32(6), "b")])
+elif case == "trilu_opset13":
+    # Trilu exists from opset 14 on (ONNX's checker rejects this model).
+    save([h.make_node("Trilu", ["x"], ["y"], name="tri")],
+         [vi("x", TP.FLOAT, [3, 3])], [vi("y", TP.FLOAT, [3, 3])], opset=13)
+elif case == "layernorm_opset16":
+    # LayerNormalization exists from opset 17 on.
+    save([h.make_node("LayerNormalization", ["x", "g"], ["y"])],
+         [vi("x", TP.FLOAT, [2, 8])], [vi("y", TP.FLOAT, [2, 8])],
+         [nh.from_array(f32(8), "g")], opset=16)
 else:
     sys.exit(f"unknown case {case}")

@@ -1,14 +1,19 @@
 //===- ImporterImpl.h - ONNX importer internals -----------------*- C++ -*-===//
 //
 // Private to lib/Target/ONNX. The Importer walks an ONNX graph in topological
-// order; each node handler (ImportOps.cpp) reads its inputs as `TValue`s and
-// defines its outputs. Small integer/float tensors are also kept on the host
-// (`HostTensor`) so that shape computations fold at import time.
+// order; each node goes to the handler that OpRegistry.cpp's table gives for
+// its op type and opset (handlers live in Ops/, one file per op family). A
+// handler reads its inputs as `TValue`s and defines its outputs, emitting
+// linalg/tensor/arith/math IR. When every input of a node is a small
+// constant, the IR the handler emitted is evaluated at import time by the
+// ConstantFolder (MLIR's own folders on the scalar bodies) and replaced by
+// constants, so that shape computations give static shapes.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LUT_LIB_TARGET_ONNX_IMPORTERIMPL_H
 #define LUT_LIB_TARGET_ONNX_IMPORTERIMPL_H
 
+#include "lut/Support/DTypes.h"
 #include "lut/Target/ONNX/Import.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -19,9 +24,11 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
 
 #include "onnx/onnx_pb.h"
 
+#include <functional>
 #include <optional>
 
 namespace lut::onnximport {
@@ -34,43 +41,34 @@ using mlir::Value;
 using Shape = llvm::SmallVector<int64_t, 4>;
 
 /// ONNX TensorProto.DataType values.
-using DT = onnx::TensorProto_DataType;
+using DTy = onnx::TensorProto;
 
-/// A small tensor known at import time. Integers and bools are kept exactly
-/// in `ints`; floating-point values in `floats`.
-struct HostTensor {
-  Shape shape;
-  int32_t dtype = 0;
-  std::vector<int64_t> ints;
-  std::vector<double> floats;
-  bool isFloat() const;
-  int64_t numel() const;
-  double get(int64_t i) const { return isFloat() ? floats[i] : (double)ints[i]; }
-  int64_t getInt(int64_t i) const { return isFloat() ? (int64_t)floats[i] : ints[i]; }
-};
+/// Nodes whose inputs are all constants of at most this many elements are
+/// folded at import time when each of their outputs has at most this many
+/// elements. Larger constants (weights) are never folded.
+constexpr int64_t kFoldLimit = 4096;
 
-/// An imported tensor value: an SSA value (materialized lazily for host
-/// constants), its ONNX data type, its static shape, and, when known, its
-/// contents.
+/// An imported tensor value: its ONNX data type, static shape, and an SSA
+/// value and/or, for a constant, its contents (materialized as an
+/// `arith.constant` on first use).
 struct TValue {
   Value value;
   int32_t dtype = 0;
   Shape shape;
-  std::optional<HostTensor> host;
-  /// Large constant not kept on the host, materialized on first use.
+  /// Set for constants: initializers, Constant nodes, folded nodes.
   mlir::ElementsAttr constant;
 };
 
 /// Thrown by node handlers to abort the import with a diagnostic already
-/// emitted. Caught in Importer::importGraph.
+/// emitted. Caught in Importer::importModel.
 struct ImportAbort {
   OnnxImportStatus status;
 };
 
-bool isFloatDT(int32_t dt);
-bool isUnsignedDT(int32_t dt);
-bool isIntDT(int32_t dt); // signed or unsigned integer, not bool
-const char *dtypeName(int32_t dt);
+/// `attr` (dense or dense_resource) as a DenseElementsAttr, or null when it
+/// has more than `maxElements` elements or its data cannot be read.
+mlir::DenseElementsAttr toDense(mlir::ElementsAttr attr,
+                                int64_t maxElements = kFoldLimit);
 
 class Importer;
 
@@ -96,7 +94,8 @@ struct NodeCtx {
     return (int)i < node.output_size() && !node.output(i).empty();
   }
   void setOutput(size_t i, Value v, int32_t dtype);
-  void setHostOutput(size_t i, HostTensor t);
+  /// Defines output `i` as a constant (materialized on first use).
+  void setConstOutput(size_t i, mlir::ElementsAttr value, int32_t dtype);
 
   // Attributes.
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
@@ -105,8 +104,11 @@ struct NodeCtx {
   std::string attrString(llvm::StringRef name, llvm::StringRef dflt) const;
   std::optional<std::vector<int64_t>> attrInts(llvm::StringRef name) const;
 
-  /// Input `i` as host integers (e.g. a shape or axes operand); reports an
-  /// "unsupported: computed at run time" error when not constant.
+  /// The contents of input `i` if it is a constant (of at most kFoldLimit
+  /// elements), else null.
+  mlir::DenseElementsAttr constantInput(size_t i);
+  /// Input `i` as integers (e.g. a shape or axes operand); reports an
+  /// "unsupported: computed at run time" error when it is not a constant.
   std::vector<int64_t> constInts(size_t i, llvm::StringRef what);
 
   /// Emits an error at the node and aborts the import.
@@ -117,6 +119,46 @@ struct NodeCtx {
   }
   int64_t normAxis(int64_t axis, int64_t rank, llvm::StringRef what = "axis");
 };
+
+//===----------------------------------------------------------------------===//
+// The op table
+//===----------------------------------------------------------------------===//
+
+using OpHandler = std::function<void(NodeCtx &)>;
+
+/// One supported ONNX operator (default domain): its handler and the
+/// opsets (inclusive) whose semantics the handler implements.
+struct OpEntry {
+  std::string opType;
+  OpHandler handler;
+  int64_t minOpset, maxOpset;
+};
+
+/// The table of supported operators, filled by the register*Ops functions
+/// of Ops/*.cpp (called from OpRegistry.cpp).
+class OpRegistry {
+public:
+  void add(std::initializer_list<OpEntry> entries);
+  const OpEntry *lookup(llvm::StringRef opType) const;
+  /// Every entry, sorted by op type.
+  std::vector<const OpEntry *> entries() const;
+
+private:
+  llvm::StringMap<OpEntry> table;
+};
+
+/// The registry of every supported operator, built on first use.
+const OpRegistry &onnxOps();
+
+void registerElementwiseOps(OpRegistry &r);
+void registerReductionOps(OpRegistry &r);
+void registerContractionOps(OpRegistry &r);
+void registerShapeOps(OpRegistry &r);
+void registerNormalizationOps(OpRegistry &r);
+
+//===----------------------------------------------------------------------===//
+// The importer
+//===----------------------------------------------------------------------===//
 
 /// The importer of one graph.
 class Importer {
@@ -129,7 +171,7 @@ public:
   mlir::OwningOpRef<mlir::ModuleOp> importModel(onnx::ModelProto &model,
                                                 OnnxImportStatus &status);
 
-  // --- values ---
+  // --- values (Values.cpp) ---
   TValue *lookup(const std::string &name);
   Value materialize(TValue &tv, Location loc);
   void define(const std::string &name, TValue tv);
@@ -140,12 +182,13 @@ public:
                                     Location loc);
 
   // --- tensor data ---
-  /// Decodes a TensorProto into a host tensor or (large) an ElementsAttr.
+  /// Decodes a TensorProto (with lut::runtime::decodeTensorProto) into a
+  /// constant TValue: dense, or a dense_resource blob when it has more than
+  /// opts.resourceThreshold elements. `noun` names it in messages.
   TValue decodeTensor(const onnx::TensorProto &t, Location loc,
-                      bool keepOnHost);
-  Value hostToValue(const HostTensor &h, Location loc);
+                      llvm::StringRef noun);
 
-  // --- emission helpers (ImportOps.cpp) ---
+  // --- emission helpers (Emit.cpp) ---
   Value emptyTensor(Location loc, llvm::ArrayRef<int64_t> shape, Type elem);
   Value filled(Location loc, llvm::ArrayRef<int64_t> shape, Type elem,
                mlir::TypedAttr value);
@@ -163,6 +206,10 @@ public:
                    combine);
   Value reshape(Location loc, Value x, llvm::ArrayRef<int64_t> shape);
 
+  /// Runs `entry`'s handler on node `n`, then folds the node when all its
+  /// inputs are small constants (ImportModel.cpp).
+  void runNode(NodeCtx &n, const OpEntry &entry);
+
   mlir::MLIRContext *ctx;
   const OnnxImportOptions &opts;
   std::string modelPath, modelDir;
@@ -171,16 +218,7 @@ public:
   std::map<std::string, TValue> values;
   Location nodeLoc(const onnx::NodeProto &node);
   mlir::Location fileLoc();
-  int resourceCounter = 0;
 };
-
-/// Dispatches one node to its handler. Returns false if the op type is not
-/// supported at all (the caller reports it).
-bool importNode(NodeCtx &n);
-
-/// Evaluates a node on the host when all its inputs are known and small.
-/// Returns true if it did (and defined the outputs).
-bool tryHostEval(NodeCtx &n);
 
 /// Numpy broadcast of two shapes; returns false when incompatible.
 bool broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b,

@@ -1,0 +1,283 @@
+//===- Contractions.cpp - MatMul, Gemm and Conv ---------------------------===//
+//
+// Contractions as linalg.generic / linalg.matmul with zero-filled
+// accumulators (lut-detect-mlp matches these). Gemm transposes constant
+// weights at import time so that they stay constants.
+//
+//===----------------------------------------------------------------------===//
+#include "OpHelpers.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace lut;
+using namespace lut::onnximport;
+
+namespace {
+
+void matmul(NodeCtx &n) {
+  TValue &at = n.in(0), &bt = n.in(1);
+  if (at.dtype != bt.dtype)
+    n.fail(Twine("input types differ: ") + onnxDTypeName(at.dtype) + " and " + onnxDTypeName(bt.dtype));
+  Value a = n.val(0), b = n.val(1);
+  Shape as = shapeOf(a), bs = shapeOf(b);
+  if (as.empty() || bs.empty())
+    n.fail("MatMul inputs must have rank >= 1");
+  bool aVec = as.size() == 1, bVec = bs.size() == 1;
+  if (aVec) {
+    as.insert(as.begin(), 1);
+    a = n.imp.reshape(n.loc, a, as);
+  }
+  if (bVec) {
+    bs.push_back(1);
+    b = n.imp.reshape(n.loc, b, bs);
+  }
+  int64_t M = as[as.size() - 2], K = as.back(), K2 = bs[bs.size() - 2], N = bs.back();
+  if (K != K2)
+    n.fail("MatMul inner dimensions differ: " + Twine(K) + " and " + Twine(K2));
+  Shape ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2), batch;
+  if (!broadcastShapes(ab, bb, batch))
+    n.fail("MatMul batch dimensions do not broadcast");
+  int64_t nb = batch.size();
+  int64_t nd = nb + 3; // batch..., m, n, k
+  MLIRContext *ctx = n.b.getContext();
+  auto dim = [&](int64_t i) { return n.b.getAffineDimExpr(i); };
+  auto batchExprs = [&](ArrayRef<int64_t> s) {
+    SmallVector<AffineExpr> e;
+    int64_t off = nb - (int64_t)s.size();
+    for (size_t i = 0; i < s.size(); ++i)
+      e.push_back(s[i] == 1 && batch[off + i] != 1 ? n.b.getAffineConstantExpr(0) : dim(off + i));
+    return e;
+  };
+  auto ea = batchExprs(ab);
+  ea.push_back(dim(nb));
+  ea.push_back(dim(nb + 2));
+  auto eb = batchExprs(bb);
+  eb.push_back(dim(nb + 2));
+  eb.push_back(dim(nb + 1));
+  SmallVector<AffineExpr> eo;
+  for (int64_t i = 0; i < nb + 2; ++i)
+    eo.push_back(dim(i));
+  Shape outShape = batch;
+  outShape.push_back(M);
+  outShape.push_back(N);
+  Type et = elemOf(a);
+  Value init = n.imp.filled(n.loc, outShape, et, scalarAttr(et, 0));
+  SmallVector<utils::IteratorType> iters(nb + 2, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  bool f = isa<FloatType>(et);
+  auto g = linalg::GenericOp::create(
+      n.b, n.loc, TypeRange{init.getType()}, ValueRange{a, b}, ValueRange{init},
+      SmallVector<AffineMap>{AffineMap::get(nd, 0, ea, ctx), AffineMap::get(nd, 0, eb, ctx),
+                             AffineMap::get(nd, 0, eo, ctx)},
+      iters, [&](OpBuilder &bb2, Location l, ValueRange args) {
+        Value p = f ? (Value)arith::MulFOp::create(bb2, l, args[0], args[1])
+                    : (Value)arith::MulIOp::create(bb2, l, args[0], args[1]);
+        Value s = f ? (Value)arith::AddFOp::create(bb2, l, args[2], p)
+                    : (Value)arith::AddIOp::create(bb2, l, args[2], p);
+        linalg::YieldOp::create(bb2, l, s);
+      });
+  Value r = g.getResult(0);
+  Shape finalShape = batch;
+  if (!aVec)
+    finalShape.push_back(M);
+  if (!bVec)
+    finalShape.push_back(N);
+  n.setOutput(0, n.imp.reshape(n.loc, r, finalShape), at.dtype);
+}
+
+/// The raw little-endian bytes of a constant (dense or dense_resource).
+std::optional<ArrayRef<char>> constantBytes(ElementsAttr attr) {
+  if (auto d = dyn_cast<DenseElementsAttr>(attr)) {
+    if (d.isSplat() || d.getElementType().isInteger(1))
+      return std::nullopt;
+    return d.getRawData();
+  }
+  if (auto r = dyn_cast<DenseResourceElementsAttr>(attr))
+    if (AsmResourceBlob *blob = r.getRawHandle().getBlob())
+      return blob->getData();
+  return std::nullopt;
+}
+
+/// Input `i` (a 2-D constant) transposed at import time, so that weights
+/// stay constants (as `lut-detect-mlp` expects); null if not possible.
+Value transposedConstant(NodeCtx &n, size_t i) {
+  TValue &tv = n.in(i);
+  if (!tv.constant || tv.shape.size() != 2)
+    return nullptr;
+  auto bytes = constantBytes(tv.constant);
+  auto type = cast<RankedTensorType>(tv.constant.getType());
+  unsigned eb = type.getElementTypeBitWidth() / 8;
+  if (!bytes || eb == 0 || (int64_t)bytes->size() != type.getNumElements() * eb)
+    return nullptr;
+  int64_t r = tv.shape[0], c = tv.shape[1];
+  std::vector<char> out(bytes->size());
+  for (int64_t x = 0; x < r; ++x)
+    for (int64_t y = 0; y < c; ++y)
+      std::memcpy(&out[(y * r + x) * eb], &(*bytes)[(x * c + y) * eb], eb);
+  auto tt = RankedTensorType::get({c, r}, type.getElementType());
+  std::string key = n.node.input(i) + ".T";
+  for (char &ch : key)
+    if (!llvm::isAlnum(ch) && ch != '_' && ch != '.')
+      ch = '_';
+  TypedAttr attr;
+  if (isa<DenseResourceElementsAttr>(tv.constant))
+    attr = DenseResourceElementsAttr::get(
+        tt, key, HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(out), alignof(uint64_t)));
+  else
+    attr = DenseElementsAttr::getFromRawBuffer(tt, ArrayRef<char>(out));
+  return arith::ConstantOp::create(n.b, n.loc, attr);
+}
+
+void gemm(NodeCtx &n) {
+  requireFloat(n);
+  Value a, b;
+  if (n.attrInt("transA", 0)) {
+    a = transposedConstant(n, 0);
+    if (!a)
+      a = transposeValue(n, n.val(0), {1, 0});
+  } else {
+    a = n.val(0);
+  }
+  if (n.attrInt("transB", 0)) {
+    b = transposedConstant(n, 1);
+    if (!b)
+      b = transposeValue(n, n.val(1), {1, 0});
+  } else {
+    b = n.val(1);
+  }
+  Shape as = shapeOf(a), bs = shapeOf(b);
+  if (as.size() != 2 || bs.size() != 2)
+    n.fail("Gemm inputs must be 2-D");
+  if (as[1] != bs[0])
+    n.fail("Gemm inner dimensions differ: " + Twine(as[1]) + " and " + Twine(bs[0]));
+  Type et = elemOf(a);
+  Shape os{as[0], bs[1]};
+  Value init = n.imp.filled(n.loc, os, et, scalarAttr(et, 0));
+  Value y = linalg::MatmulOp::create(n.b, n.loc, ValueRange{a, b}, ValueRange{init}).getResult(0);
+  float alpha = n.attrFloat("alpha", 1.0f), beta = n.attrFloat("beta", 1.0f);
+  SmallVector<Value> ins{y};
+  bool hasC = n.has(2);
+  if (hasC)
+    ins.push_back(n.val(2));
+  y = n.imp.elementwise(n.loc, ins, os, et, [&](OpBuilder &b2, Location l, ValueRange v) -> Value {
+    Value r = v[0];
+    if (alpha != 1.0f)
+      r = arith::MulFOp::create(b2, l, r, cst(b2, l, et, alpha));
+    if (hasC) {
+      Value c = v[1];
+      if (beta != 1.0f)
+        c = arith::MulFOp::create(b2, l, c, cst(b2, l, et, beta));
+      r = arith::AddFOp::create(b2, l, r, c);
+    }
+    return r;
+  });
+  n.setOutput(0, y, n.in(0).dtype);
+}
+
+void conv(NodeCtx &n) {
+  requireFloat(n);
+  Value x = n.val(0), w = n.val(1);
+  Shape xs = shapeOf(x), ws = shapeOf(w);
+  int64_t sp = xs.size() - 2;
+  if (sp < 1 || ws.size() != xs.size())
+    n.fail("Conv needs X of rank >= 3 and W of the same rank");
+  int64_t group = n.attrInt("group", 1);
+  int64_t C = xs[1], M = ws[0], Cg = ws[1];
+  if (group < 1 || C != Cg * group || M % group != 0)
+    n.fail("Conv channels do not match: X has " + Twine(C) + ", W expects " +
+           Twine(Cg) + " x group " + Twine(group));
+  auto vec = [&](StringRef name, int64_t dflt, int64_t len) {
+    std::vector<int64_t> v = n.attrInts(name).value_or(std::vector<int64_t>(len, dflt));
+    if ((int64_t)v.size() != len)
+      n.fail(name + " has " + Twine((int64_t)v.size()) + " values, expected " + Twine(len));
+    return v;
+  };
+  auto strides = vec("strides", 1, sp), dil = vec("dilations", 1, sp);
+  auto pads = vec("pads", 0, 2 * sp);
+  std::string autoPad = n.attrString("auto_pad", "NOTSET");
+  Shape kernel(ws.begin() + 2, ws.end());
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < sp; ++i) {
+      int64_t out = (xs[i + 2] + strides[i] - 1) / strides[i];
+      int64_t total = std::max<int64_t>((out - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - xs[i + 2], 0);
+      int64_t small = total / 2, big = total - small;
+      pads[i] = autoPad == "SAME_UPPER" ? small : big;
+      pads[i + sp] = autoPad == "SAME_UPPER" ? big : small;
+    }
+  } else if (autoPad == "VALID") {
+    std::fill(pads.begin(), pads.end(), 0);
+  } else if (autoPad != "NOTSET") {
+    n.fail("unknown auto_pad '" + autoPad + "'");
+  }
+  Type et = elemOf(x);
+  bool anyPad = llvm::any_of(pads, [](int64_t p) { return p != 0; });
+  if (anyPad) {
+    SmallVector<OpFoldResult> lo(2, n.b.getIndexAttr(0)), hi(2, n.b.getIndexAttr(0));
+    Shape ps = xs;
+    for (int64_t i = 0; i < sp; ++i) {
+      lo.push_back(n.b.getIndexAttr(pads[i]));
+      hi.push_back(n.b.getIndexAttr(pads[i + sp]));
+      ps[i + 2] += pads[i] + pads[i + sp];
+    }
+    Value zero = cst(n.b, n.loc, et, 0);
+    x = tensor::PadOp::create(n.b, n.loc, RankedTensorType::get(ps, et), x, lo, hi, zero);
+    xs = ps;
+  }
+  Shape os{xs[0], M};
+  for (int64_t i = 0; i < sp; ++i) {
+    int64_t span = (kernel[i] - 1) * dil[i] + 1;
+    if (xs[i + 2] < span)
+      n.fail("Conv kernel is larger than the (padded) input");
+    os.push_back((xs[i + 2] - span) / strides[i] + 1);
+  }
+  // Loops: n, m, o_1..o_sp, c, r_1..r_sp.
+  int64_t nd = 2 + sp + 1 + sp;
+  auto d = [&](int64_t i) { return n.b.getAffineDimExpr(i); };
+  int64_t Mg = M / group;
+  SmallVector<AffineExpr> xe{d(0), group == 1 ? d(2 + sp) : d(1).floorDiv(Mg) * Cg + d(2 + sp)};
+  SmallVector<AffineExpr> we{d(1), d(2 + sp)};
+  SmallVector<AffineExpr> oe{d(0), d(1)};
+  for (int64_t i = 0; i < sp; ++i) {
+    xe.push_back(d(2 + i) * strides[i] + d(3 + sp + i) * dil[i]);
+    we.push_back(d(3 + sp + i));
+    oe.push_back(d(2 + i));
+  }
+  SmallVector<utils::IteratorType> iters(2 + sp, utils::IteratorType::parallel);
+  iters.append(1 + sp, utils::IteratorType::reduction);
+  Value init = n.imp.filled(n.loc, os, et, scalarAttr(et, 0));
+  MLIRContext *ctx = n.b.getContext();
+  Value y = linalg::GenericOp::create(
+                n.b, n.loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init},
+                SmallVector<AffineMap>{AffineMap::get(nd, 0, xe, ctx), AffineMap::get(nd, 0, we, ctx),
+                                       AffineMap::get(nd, 0, oe, ctx)},
+                iters,
+                [&](OpBuilder &b2, Location l, ValueRange a) {
+                  Value p = arith::MulFOp::create(b2, l, a[0], a[1]);
+                  linalg::YieldOp::create(b2, l, ValueRange{arith::AddFOp::create(b2, l, a[2], p)});
+                })
+                .getResult(0);
+  if (n.has(2)) {
+    Shape bs{M};
+    bs.append(sp, 1);
+    Value bias = n.imp.reshape(n.loc, n.val(2), bs);
+    y = n.imp.elementwise(n.loc, {y, bias}, os, et, [](OpBuilder &b2, Location l, ValueRange a) -> Value {
+      return arith::AddFOp::create(b2, l, a[0], a[1]);
+    });
+  }
+  n.setOutput(0, y, n.in(0).dtype);
+}
+
+} // namespace
+
+void lut::onnximport::registerContractionOps(OpRegistry &r) {
+  r.add({
+      // op type, handler, opsets
+      {"MatMul", matmul, 7, 17},
+      {"Gemm", gemm, 7, 17},
+      {"Conv", conv, 7, 17},
+  });
+}
