@@ -8,10 +8,14 @@
 // to upstream dialects. The importer
 //  * parses the protobuf, runs ONNX's checker and ONNX's shape inference;
 //  * reads initializers, including external-data tensors (paths relative to
-//    the model's directory), and turns large ones into `dense_resource`
+//    the model's directory), with the TensorProto decoder of
+//    lut/Runtime/TensorProto.h, and turns large ones into `dense_resource`
 //    blobs so that they are never expanded into text;
-//  * evaluates shape computations (Shape, Gather, Concat, ...) on constants
-//    at import time, since every shape is static;
+//  * lowers each node with its op's handler from one op table (op type,
+//    handler, supported opsets; lib/Target/ONNX/Ops/*.cpp);
+//  * evaluates nodes whose inputs are all small constants at import time by
+//    folding the IR their handlers emit, so that shape computations (Shape,
+//    Gather, Concat, ...) give static shapes;
 //  * names each op by a `NameLoc` of its ONNX node name (or, for unnamed
 //    nodes, its first output name), so later passes can report
 //    `blocks.3.mlp` rather than `%123`.
@@ -60,7 +64,8 @@ enum class OnnxImportStatus {
   /// The input is malformed or inconsistent: unreadable file, bad protobuf,
   /// checker or shape-inference failure, dangling edge, wrong types/shapes.
   InvalidModel = 1,
-  /// The model is valid but uses an op, attribute value, dtype or opset that
+  /// The model is valid but uses an op, attribute value, dtype or opset
+  /// (of the model, or of a node outside its op's supported opsets) that
   /// lut-mlir does not support.
   Unsupported = 3,
 };
