@@ -60,6 +60,21 @@ elif case == "conv":
     save([h.make_node("Conv", ["x", "w", "b"], ["y"], name="patch_embed", strides=[4, 4], kernel_shape=[4, 4])],
          [vi("x", TP.FLOAT, [1, 1, 8, 8])], [vi("y", TP.FLOAT, [1, 6, 2, 2])],
          [nh.from_array(f32(6, 1, 4, 4), "w"), nh.from_array(f32(6), "b")])
+elif case == "fold_reduce":
+    # Shape arithmetic through ops that have no separate host evaluation:
+    # Reshape(x, Concat(Slice(Shape(x)), ReduceProd(Slice(Shape(x))))).
+    i64 = lambda n, v: nh.from_array(np.array(v, np.int64), n)
+    save([h.make_node("Shape", ["x"], ["s"]),
+          h.make_node("Slice", ["s", "one", "three"], ["tail"]),
+          h.make_node("ReduceProd", ["tail"], ["prod"], axes=[0], keepdims=1),
+          h.make_node("Slice", ["s", "zero", "one"], ["head"]),
+          h.make_node("Concat", ["head", "prod"], ["shp"], axis=0),
+          h.make_node("Reshape", ["x", "shp"], ["y"]),
+          h.make_node("Trilu", ["ones"], ["mask"], upper=0)],
+         [vi("x", TP.FLOAT, [2, 3, 4])],
+         [vi("y", TP.FLOAT, [2, 12]), vi("mask", TP.FLOAT, [3, 3])],
+         [i64("zero", [0]), i64("one", [1]), i64("three", [3]),
+          nh.from_array(np.ones((3, 3), np.float32), "ones")], opset=14)
 elif case == "trilu_opset13":
     # Trilu exists from opset 14 on (ONNX's checker rejects this model).
     save([h.make_node("Trilu", ["x"], ["y"], name="tri")],
