@@ -4,8 +4,8 @@
 // functions and MLIRTypes.h must agree on every row.
 //
 //===----------------------------------------------------------------------===//
-#include "lut-c/Runtime.h"
 #include "lut/Support/DTypes.h"
+#include "lut-c/Runtime.h"
 #include "lut/Support/MLIRTypes.h"
 
 #include "mlir/IR/Builders.h"

@@ -1,4 +1,4 @@
-//===- TensorIOTestUtil.h - Shared fixtures of the TensorIO tests -*- C++ -*-===//
+//===- TensorIOTestUtil.h - Fixtures of the TensorIO tests ------*- C++ -*-===//
 #ifndef LUT_UNITTESTS_TENSORIOTESTUTIL_H
 #define LUT_UNITTESTS_TENSORIOTESTUTIL_H
 

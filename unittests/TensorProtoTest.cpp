@@ -1,4 +1,4 @@
-//===- TensorProtoTest.cpp - Tests of TensorProto (.pb) reading ----------===//
+//===- TensorProtoTest.cpp - Tests of TensorProto (.pb) reading -----------===//
 //
 // dtype numbers, typed fields, external data and malformed TensorProtos,
 // through TensorIO's .pb functions and the decoder they share with the ONNX

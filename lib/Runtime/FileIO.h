@@ -1,4 +1,4 @@
-//===- FileIO.h - Helpers shared by the tensor file readers ----*- C++ -*-===//
+//===- FileIO.h - Helpers shared by the tensor file readers -----*- C++ -*-===//
 //
 // Private to lib/Runtime: file reading and writing with messages that start
 // with the path, and tensor creation, for TensorIO.cpp (.pb) and Npy.cpp.

@@ -1,4 +1,4 @@
-//===- Npy.cpp - Reading and writing NumPy .npy tensors --------------------===//
+//===- Npy.cpp - Reading and writing NumPy .npy tensors -------------------===//
 //
 // Implements the .npy part of include/lut/Runtime/TensorIO.h.
 //

@@ -271,15 +271,15 @@ private:
     int have = 0;
     for (auto [name, size] : typedFields()) {
       if (std::strcmp(name, expected) != 0)
-        return invalid(subject + " of data_type " +
-                       lut::dtypeName(info.dtype) + " holds its data in " +
-                       name + " (expected raw_data or " + expected + ")");
+        return invalid(subject + " of data_type " + lut::dtypeName(info.dtype) +
+                       " holds its data in " + name +
+                       " (expected raw_data or " + expected + ")");
       have = size;
     }
     if (have != info.numElements)
-      return invalid(subject + " " + expected + " has " +
-                     std::to_string(have) + " values, but " + sizeText(info) +
-                     " needs " + std::to_string(info.numElements));
+      return invalid(subject + " " + expected + " has " + std::to_string(have) +
+                     " values, but " + sizeText(info) + " needs " +
+                     std::to_string(info.numElements));
     void *dst = allocate(info, alloc);
     if (!dst && info.sizeInBytes)
       return false;
@@ -289,8 +289,9 @@ private:
     return true;
   }
 
-  bool readExternal(const TensorProtoInfo &info,
-                    const std::function<void *(const TensorProtoInfo &)> &alloc) {
+  bool
+  readExternal(const TensorProtoInfo &info,
+               const std::function<void *(const TensorProtoInfo &)> &alloc) {
     if (proto.has_raw_data())
       return invalid(subject + " has both external data and raw_data");
     auto used = typedFields();
@@ -304,8 +305,8 @@ private:
       } else if (kv.key() == "offset" || kv.key() == "length") {
         int64_t v;
         if (!parseSize(kv.value(), v))
-          return invalid(subject + " has an invalid external-data " +
-                         kv.key() + " '" + kv.value() + "'");
+          return invalid(subject + " has an invalid external-data " + kv.key() +
+                         " '" + kv.value() + "'");
         (kv.key() == "offset" ? offset : length) = v;
       }
     }
@@ -371,11 +372,10 @@ bool resolveExternalDataPath(const std::string &baseDir,
   return true;
 }
 
-TensorProtoError
-decodeTensorProto(const onnx::TensorProto &proto,
-                  const TensorProtoOptions &options,
-                  const std::function<void *(const TensorProtoInfo &)> &allocate,
-                  std::string &error) {
+TensorProtoError decodeTensorProto(
+    const onnx::TensorProto &proto, const TensorProtoOptions &options,
+    const std::function<void *(const TensorProtoInfo &)> &allocate,
+    std::string &error) {
   return Decoder(proto, options).run(allocate, error);
 }
 

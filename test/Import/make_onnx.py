@@ -61,7 +61,7 @@ elif case == "conv":
          [vi("x", TP.FLOAT, [1, 1, 8, 8])], [vi("y", TP.FLOAT, [1, 6, 2, 2])],
          [nh.from_array(f32(6, 1, 4, 4), "w"), nh.from_array(f32(6), "b")])
 elif case == "fold_reduce":
-    # Shape arithmetic through ops that have no separate host evaluation:
+    # Shape arithmetic through ReduceProd, folded like any op (its IR is evaluated):
     # Reshape(x, Concat(Slice(Shape(x)), ReduceProd(Slice(Shape(x))))).
     i64 = lambda n, v: nh.from_array(np.array(v, np.int64), n)
     save([h.make_node("Shape", ["x"], ["s"]),

@@ -79,11 +79,10 @@ bool resolveExternalDataPath(const std::string &baseDir,
 /// return nullptr only when sizeInBytes is 0, or to abort with its own
 /// message in `error`), and fills that buffer. Returns None on success;
 /// otherwise the failure class, with a message in `error`.
-TensorProtoError
-decodeTensorProto(const onnx::TensorProto &proto,
-                  const TensorProtoOptions &options,
-                  const std::function<void *(const TensorProtoInfo &)> &allocate,
-                  std::string &error);
+TensorProtoError decodeTensorProto(
+    const onnx::TensorProto &proto, const TensorProtoOptions &options,
+    const std::function<void *(const TensorProtoInfo &)> &allocate,
+    std::string &error);
 
 /// Like above, into `bytes` (resized to info.sizeInBytes).
 TensorProtoError decodeTensorProto(const onnx::TensorProto &proto,

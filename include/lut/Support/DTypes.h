@@ -20,9 +20,9 @@ enum class DTypeKind { Float, Signed, Unsigned, Bool };
 
 /// One row of DTypes.def (supported types only).
 struct DTypeInfo {
-  int32_t value;        ///< ONNX TensorProto.DataType == LutDType
-  const char *name;     ///< signature name, e.g. "float", "uint8"
-  size_t bytes;         ///< bytes per element in lut-mlir's storage
+  int32_t value;    ///< ONNX TensorProto.DataType == LutDType
+  const char *name; ///< signature name, e.g. "float", "uint8"
+  size_t bytes;     ///< bytes per element in lut-mlir's storage
   DTypeKind kind;
   const char *numpy;    ///< NumPy dtype name, "" if none (bfloat16)
   const char *npyDescr; ///< .npy descr written, e.g. "<f4"
@@ -93,7 +93,9 @@ inline bool dtypeIs(int32_t value, DTypeKind kind) {
   return info && info->kind == kind;
 }
 inline bool isFloatDType(int32_t v) { return dtypeIs(v, DTypeKind::Float); }
-inline bool isUnsignedDType(int32_t v) { return dtypeIs(v, DTypeKind::Unsigned); }
+inline bool isUnsignedDType(int32_t v) {
+  return dtypeIs(v, DTypeKind::Unsigned);
+}
 inline bool isBoolDType(int32_t v) { return dtypeIs(v, DTypeKind::Bool); }
 /// Signed or unsigned integer (not bool).
 inline bool isIntDType(int32_t v) {

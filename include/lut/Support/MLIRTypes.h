@@ -20,15 +20,33 @@
 namespace lut {
 
 namespace detail {
-inline mlir::Type makeF32(mlir::MLIRContext *c) { return mlir::Float32Type::get(c); }
-inline mlir::Type makeF64(mlir::MLIRContext *c) { return mlir::Float64Type::get(c); }
-inline mlir::Type makeF16(mlir::MLIRContext *c) { return mlir::Float16Type::get(c); }
-inline mlir::Type makeBF16(mlir::MLIRContext *c) { return mlir::BFloat16Type::get(c); }
-inline mlir::Type makeI1(mlir::MLIRContext *c) { return mlir::IntegerType::get(c, 1); }
-inline mlir::Type makeI8(mlir::MLIRContext *c) { return mlir::IntegerType::get(c, 8); }
-inline mlir::Type makeI16(mlir::MLIRContext *c) { return mlir::IntegerType::get(c, 16); }
-inline mlir::Type makeI32(mlir::MLIRContext *c) { return mlir::IntegerType::get(c, 32); }
-inline mlir::Type makeI64(mlir::MLIRContext *c) { return mlir::IntegerType::get(c, 64); }
+inline mlir::Type makeF32(mlir::MLIRContext *c) {
+  return mlir::Float32Type::get(c);
+}
+inline mlir::Type makeF64(mlir::MLIRContext *c) {
+  return mlir::Float64Type::get(c);
+}
+inline mlir::Type makeF16(mlir::MLIRContext *c) {
+  return mlir::Float16Type::get(c);
+}
+inline mlir::Type makeBF16(mlir::MLIRContext *c) {
+  return mlir::BFloat16Type::get(c);
+}
+inline mlir::Type makeI1(mlir::MLIRContext *c) {
+  return mlir::IntegerType::get(c, 1);
+}
+inline mlir::Type makeI8(mlir::MLIRContext *c) {
+  return mlir::IntegerType::get(c, 8);
+}
+inline mlir::Type makeI16(mlir::MLIRContext *c) {
+  return mlir::IntegerType::get(c, 16);
+}
+inline mlir::Type makeI32(mlir::MLIRContext *c) {
+  return mlir::IntegerType::get(c, 32);
+}
+inline mlir::Type makeI64(mlir::MLIRContext *c) {
+  return mlir::IntegerType::get(c, 64);
+}
 } // namespace detail
 
 /// The MLIR element type of a supported dtype (integers signless), or a null

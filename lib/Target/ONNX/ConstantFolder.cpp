@@ -242,8 +242,8 @@ struct ConstantFolder::Impl {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     int64_t points = 1;
     for (int64_t r : ranges)
-      if (ShapedType::isDynamic(r) || __builtin_mul_overflow(points, r, &points) ||
-          points > workLimit)
+      if (ShapedType::isDynamic(r) ||
+          __builtin_mul_overflow(points, r, &points) || points > workLimit)
         return failure();
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     struct Operand {
@@ -399,7 +399,8 @@ struct ConstantFolder::Impl {
       RankedTensorType type = boundedType(empty.getType());
       if (!type)
         return failure();
-      Attribute zero = OpBuilder(op).getZeroAttr(type.getElementType());
+      Attribute zero =
+          Builder(op->getContext()).getZeroAttr(type.getElementType());
       if (!zero)
         return failure();
       setTensor(empty, std::vector<Attribute>(type.getNumElements(), zero));

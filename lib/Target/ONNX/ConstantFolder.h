@@ -1,4 +1,4 @@
-//===- ConstantFolder.h - Import-time evaluation of IR on constants -*- C++ -*-===//
+//===- ConstantFolder.h - Import-time evaluation of IR ----------*- C++ -*-===//
 //
 // Evaluates the IR a node handler emitted when its operands are constants,
 // so that each ONNX op's semantics live in one place (its handler) and

@@ -1,4 +1,4 @@
-//===- Emit.cpp - IR emission helpers shared by the node handlers --------===//
+//===- Emit.cpp - IR emission helpers shared by the node handlers ---------===//
 //
 // Empty and filled tensors, broadcasting elementwise maps, reductions and
 // reshapes, as linalg/tensor IR on static shapes.

@@ -16,7 +16,8 @@ using namespace lut::onnximport;
 void OpRegistry::add(std::initializer_list<OpEntry> entries) {
   for (const OpEntry &e : entries) {
     if (e.minOpset > e.maxOpset || !e.handler)
-      llvm::report_fatal_error("bad op table entry for " + llvm::Twine(e.opType));
+      llvm::report_fatal_error("bad op table entry for " +
+                               llvm::Twine(e.opType));
     if (!table.try_emplace(e.opType, e).second)
       llvm::report_fatal_error("ONNX op " + llvm::Twine(e.opType) +
                                " is registered twice");
