@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "lut/Support/DTypes.h"
 #include "lut-c/Runtime.h"
+#include "lut/Dialect/Lut/IR/LutDialect.h"
 #include "lut/Support/MLIRTypes.h"
 
 #include "mlir/IR/Builders.h"
@@ -13,7 +14,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <string>
+#include <vector>
 
 using namespace lut;
 
@@ -37,6 +41,18 @@ TEST(DTypes, TableAgreesWithRuntimeAndMLIR) {
     mlir::StringAttr name = mlir::StringAttr::get(&ctx, info.name);
     EXPECT_STREQ(dtypeNameForType(t, name), info.name);
   }
+}
+
+// The lut dialect's verifier of `lut.dtype` accepts exactly the table's names.
+TEST(DTypes, DialectAcceptsTheTableNames) {
+  std::vector<std::string> table, dialect;
+  for (const DTypeInfo &info : kDTypes)
+    table.push_back(info.name);
+  for (llvm::StringRef name : lut::dtypeNames())
+    dialect.push_back(name.str());
+  std::sort(table.begin(), table.end());
+  std::sort(dialect.begin(), dialect.end());
+  EXPECT_EQ(table, dialect);
 }
 
 TEST(DTypes, UnsupportedTypes) {
