@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lut/Codegen/Passes.h"
+#include "lut/Support/MLIRTypes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -15,20 +16,6 @@ namespace lut {
 using namespace mlir;
 
 namespace {
-
-/// The ONNX data type name of an element type without a `lut.dtype`.
-std::string elementTypeName(Type et) {
-  if (et.isF32()) return "float";
-  if (et.isF64()) return "double";
-  if (et.isF16()) return "float16";
-  if (et.isBF16()) return "bfloat16";
-  if (et.isInteger(1)) return "bool";
-  if (et.isInteger(8)) return "int8";
-  if (et.isInteger(16)) return "int16";
-  if (et.isInteger(32)) return "int32";
-  if (et.isInteger(64)) return "int64";
-  return "";
-}
 
 /// One `input|output <i> <dtype> <shape> <name>` line, or failure.
 FailureOr<std::string> signatureLine(func::FuncOp func, StringRef kind, unsigned i,
@@ -43,8 +30,12 @@ FailureOr<std::string> signatureLine(func::FuncOp func, StringRef kind, unsigned
                             << "); compiled models need non-empty inputs and outputs";
   auto name = attrs ? attrs.getAs<StringAttr>("lut.name") : nullptr;
   auto dtype = attrs ? attrs.getAs<StringAttr>("lut.dtype") : nullptr;
-  std::string dt = dtype ? dtype.str() : elementTypeName(tt.getElementType());
-  if (dt.empty())
+  const char *dt = lut::dtypeNameForType(tt.getElementType(), dtype);
+  if (!dt && dtype)
+    return func.emitError() << kind << " #" << i << " has lut.dtype " << dtype
+                            << ", which does not match its element type "
+                            << tt.getElementType();
+  if (!dt)
     return func.emitError() << kind << " #" << i
                             << " has an element type with no ONNX equivalent: "
                             << tt.getElementType();
@@ -58,7 +49,7 @@ FailureOr<std::string> signatureLine(func::FuncOp func, StringRef kind, unsigned
   for (char &c : nm)
     if ((unsigned char)c < 0x20 || c == 0x7f)
       c = '?';
-  return (kind + " " + Twine(i) + " " + dt + " " + shape + " " + nm + "\n").str();
+  return (kind + " " + Twine(i) + " " + Twine(dt) + " " + shape + " " + nm + "\n").str();
 }
 
 struct LutModelSignaturePass : public lut::impl::LutModelSignatureBase<LutModelSignaturePass> {

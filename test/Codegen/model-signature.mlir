@@ -1,14 +1,14 @@
 // RUN: lut-opt %s --split-input-file --verify-diagnostics --lut-model-signature | FileCheck %s
 
 // CHECK-LABEL: func @main_graph
-// CHECK-SAME: (%arg0: tensor<2x3xf32>, %arg1: tensor<i64>) -> tensor<2x3xui8>
+// CHECK-SAME: (%arg0: tensor<2x3xf32>, %arg1: tensor<i64>) -> tensor<2x3xi8>
 // CHECK-SAME: lut.signature = "lut-model v1\0Ainput 0 float 2,3 x\0Ainput 1 int64 scalar n\0Aoutput 0 uint8 2,3 y?z\0A"
 // CHECK-NOT: lut.name
 // CHECK-NOT: lut.dtype
 func.func @main_graph(%x: tensor<2x3xf32> {lut.name = "x", lut.dtype = "float"}, %n: tensor<i64> {lut.name = "n"})
-    -> (tensor<2x3xui8> {lut.name = "y\0Az", lut.dtype = "uint8"}) {
-  %e = tensor.empty() : tensor<2x3xui8>
-  return %e : tensor<2x3xui8>
+    -> (tensor<2x3xi8> {lut.name = "y\0Az", lut.dtype = "uint8"}) {
+  %e = tensor.empty() : tensor<2x3xi8>
+  return %e : tensor<2x3xi8>
 }
 
 // -----
@@ -39,5 +39,12 @@ func.func @main_graph(%x: tensor<2x3xf32>) -> tensor<0x3xf32> {
 
 // expected-error @+1 {{input #0 has an element type with no ONNX equivalent: 'complex<f32>'}}
 func.func @main_graph(%x: tensor<2xcomplex<f32>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{input #0 has lut.dtype "int64", which does not match its element type 'f32'}}
+func.func @main_graph(%x: tensor<2xf32> {lut.dtype = "int64"}) {
   return
 }

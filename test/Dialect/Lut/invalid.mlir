@@ -196,7 +196,7 @@ func.func @mlp_zero_d_ff(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// expected-error @+1 {{'func.func' op 'lut.dtype' on argument #1 is 'float32', not an ONNX dtype name (one of float, double, float16, bfloat16, bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64)}}
+// expected-error @+1 {{'func.func' op 'lut.dtype' on argument #1 is 'float32', not an ONNX dtype name (one of float, uint8, int8, uint16, int16, int32, int64, bool, float16, double, uint32, uint64, bfloat16)}}
 func.func @bad_dtype_name(%x: tensor<4xf32> {lut.dtype = "float"}, %y: tensor<4xf32> {lut.dtype = "float32"}) {
   return
 }

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lut/Dialect/Lut/IR/LutDialect.h"
+#include "lut/Support/DTypes.h"
 #include "lut/Dialect/Lut/IR/LutOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -35,15 +36,8 @@ bool lut::isKnownActivation(StringRef name) {
   return llvm::is_contained(activationNames(), name);
 }
 
-ArrayRef<StringLiteral> lut::dtypeNames() {
-  static const StringLiteral names[] = {
-      "float", "double", "float16", "bfloat16", "bool",   "int8",  "int16",
-      "int32", "int64",  "uint8",   "uint16",   "uint32", "uint64"};
-  return names;
-}
-
 bool lut::isKnownDType(StringRef name) {
-  return llvm::is_contained(dtypeNames(), name);
+  return findDTypeByName(name.str().c_str()) != nullptr;
 }
 
 /// Checks one `lut.*` discardable attribute; `where` names its position
@@ -69,7 +63,7 @@ static LogicalResult verifyLutAttribute(LutDialect &dialect, Operation *op,
       !isKnownDType(str.getValue())) {
     InFlightDiagnostic diag = error();
     diag << "is '" << str.getValue() << "', not an ONNX dtype name (one of ";
-    llvm::interleaveComma(dtypeNames(), diag);
+    llvm::interleaveComma(kDTypes, diag, [&](const DTypeInfo &d) { diag << d.name; });
     return diag << ")";
   }
   return success();

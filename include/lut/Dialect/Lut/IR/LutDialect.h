@@ -23,10 +23,9 @@ namespace lut {
 llvm::ArrayRef<llvm::StringLiteral> activationNames();
 bool isKnownActivation(llvm::StringRef name);
 
-/// The ONNX element type names a `lut.dtype` attribute may hold: float,
-/// double, float16, bfloat16, bool, int8, int16, int32, int64, uint8,
-/// uint16, uint32, uint64.
-llvm::ArrayRef<llvm::StringLiteral> dtypeNames();
+/// True when `name` is an ONNX element type name a `lut.dtype` attribute may
+/// hold: a name of the dtype table (lut/Support/DTypes.def), such as float,
+/// bfloat16, bool, int64 or uint8.
 bool isKnownDType(llvm::StringRef name);
 
 } // namespace lut
