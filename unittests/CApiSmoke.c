@@ -1,5 +1,5 @@
 /* Compiled as C (not C++) to check that lut-c/Runtime.h is valid C and that
- * the API is usable from C. Called by RuntimeTest.cpp. */
+ * the API is usable from C. Called by RuntimeModelTest.cpp. */
 #include "lut-c/Runtime.h"
 
 #include <stddef.h>

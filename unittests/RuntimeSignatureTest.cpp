@@ -1,0 +1,188 @@
+//===- RuntimeSignatureTest.cpp - Model signatures in the C API -----------===//
+//
+// Parsing of valid signatures, rejection of malformed ones with their
+// messages, truncated and corrupted text, and NULL arguments, through
+// lutModelCreateFromSymbols.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeTestUtil.h"
+#include "lut-c/Runtime.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace lut::runtime::testing;
+using ::testing::HasSubstr;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Signatures
+//===----------------------------------------------------------------------===//
+
+TEST(Signature, ParsesEveryField) {
+  const char *text = "lut-model v1\r\n"
+                     "output 1 bool 0,4 mask\r\n"
+                     "input 1 int64 scalar\r\n"
+                     "input 0 float 1,3,32,32 pixel values (NCHW)\r\n"
+                     "output 0 bfloat16 1,10 \r\n"
+                     "\r\n";
+  ModelHolder model(lutModelCreateFromSymbols(dummyRun, text));
+  ASSERT_NE(model.get(), nullptr) << lastError();
+  EXPECT_STREQ(lutModelGetSignature(model.get()), text);
+  ASSERT_EQ(lutModelGetNumInputs(model.get()), 2u);
+  ASSERT_EQ(lutModelGetNumOutputs(model.get()), 2u);
+
+  EXPECT_STREQ(lutModelGetInputName(model.get(), 0), "pixel values (NCHW)");
+  EXPECT_EQ(lutModelGetInputDType(model.get(), 0), LUT_DTYPE_FLOAT);
+  ASSERT_EQ(lutModelGetInputRank(model.get(), 0), 4);
+  const int64_t *s = lutModelGetInputShape(model.get(), 0);
+  EXPECT_EQ(std::vector<int64_t>(s, s + 4),
+            (std::vector<int64_t>{1, 3, 32, 32}));
+
+  EXPECT_STREQ(lutModelGetInputName(model.get(), 1), "");
+  EXPECT_EQ(lutModelGetInputDType(model.get(), 1), LUT_DTYPE_INT64);
+  EXPECT_EQ(lutModelGetInputRank(model.get(), 1), 0);
+
+  EXPECT_STREQ(lutModelGetOutputName(model.get(), 0), "");
+  EXPECT_EQ(lutModelGetOutputDType(model.get(), 0), LUT_DTYPE_BFLOAT16);
+  EXPECT_STREQ(lutModelGetOutputName(model.get(), 1), "mask");
+  EXPECT_EQ(lutModelGetOutputDType(model.get(), 1), LUT_DTYPE_BOOL);
+  ASSERT_EQ(lutModelGetOutputRank(model.get(), 1), 2);
+  s = lutModelGetOutputShape(model.get(), 1);
+  EXPECT_EQ(s[0], 0);
+  EXPECT_EQ(s[1], 4);
+
+  // Out-of-range queries fail cleanly.
+  EXPECT_EQ(lutModelGetInputName(model.get(), 2), nullptr);
+  EXPECT_THAT(lastError(), HasSubstr("input index 2 is out of range"));
+  EXPECT_EQ(lutModelGetOutputDType(model.get(), 5), LUT_DTYPE_UNDEFINED);
+  EXPECT_EQ(lutModelGetOutputRank(model.get(), 5), -1);
+  EXPECT_EQ(lutModelGetOutputShape(model.get(), 5), nullptr);
+  EXPECT_EQ(lutModelGetNumInputs(nullptr), 0u);
+}
+
+TEST(Signature, ModelWithoutInputs) {
+  ModelHolder model(lutModelCreateFromSymbols(
+      dummyRun, "lut-model v1\noutput 0 int8 3 constant"));
+  ASSERT_NE(model.get(), nullptr) << lastError();
+  EXPECT_EQ(lutModelGetNumInputs(model.get()), 0u);
+  EXPECT_EQ(lutModelGetNumOutputs(model.get()), 1u);
+}
+
+struct BadSignature {
+  const char *text;
+  const char *message;
+};
+
+class MalformedSignature : public ::testing::TestWithParam<BadSignature> {};
+
+TEST_P(MalformedSignature, IsRejectedWithMessage) {
+  const BadSignature &c = GetParam();
+  LutModel *model = lutModelCreateFromSymbols(dummyRun, c.text);
+  EXPECT_EQ(model, nullptr) << "accepted: " << c.text;
+  lutModelFree(model);
+  EXPECT_EQ(lutGetLastStatus(), LUT_ERROR_BAD_SIGNATURE);
+  EXPECT_THAT(lastError(), HasSubstr(c.message)) << "for: " << c.text;
+}
+
+#define OUT "output 0 float 1 y\n"
+INSTANTIATE_TEST_SUITE_P(
+    Signature, MalformedSignature,
+    ::testing::Values(
+        BadSignature{"", "it is empty"}, BadSignature{"\n\n", "it is empty"},
+        BadSignature{"lut-model v2\n" OUT,
+                     "line 1: unsupported signature version 'v2'"},
+        BadSignature{"onnx-model v1\n" OUT,
+                     "line 1: expected the header 'lut-model v1'"},
+        BadSignature{OUT, "expected the header"},
+        BadSignature{"lut-model v1\ninput 0 flaot 2,3 a\n" OUT,
+                     "line 2: unknown or unsupported dtype 'flaot'"},
+        BadSignature{"lut-model v1\ninput 0 string 2 a\n" OUT,
+                     "unknown or unsupported dtype 'string'"},
+        BadSignature{"lut-model v1\nweight 0 float 2 w\n" OUT,
+                     "line 2: unknown record kind 'weight'"},
+        BadSignature{"lut-model v1\ninput x float 2 a\n" OUT,
+                     "invalid input index 'x'"},
+        BadSignature{"lut-model v1\ninput -1 float 2 a\n" OUT,
+                     "invalid input index '-1'"},
+        BadSignature{"lut-model v1\ninput 99999999 float 2 a\n" OUT,
+                     "invalid input index '99999999'"},
+        BadSignature{"lut-model v1\ninput 0 float 2,,3 a\n" OUT,
+                     "line 2: invalid shape '2,,3'"},
+        BadSignature{"lut-model v1\ninput 0 float 2,3, a\n" OUT,
+                     "invalid shape '2,3,'"},
+        BadSignature{"lut-model v1\ninput 0 float -1,3 a\n" OUT,
+                     "invalid shape '-1,3'"},
+        BadSignature{"lut-model v1\ninput 0 float ?,3 a\n" OUT,
+                     "invalid shape '?,3'"},
+        BadSignature{"lut-model v1\ninput 0 float 99999999999999999999 a\n" OUT,
+                     "invalid shape"},
+        BadSignature{"lut-model v1\ninput 0 float "
+                     "4294967296,4294967296 a\n" OUT,
+                     "overflows"},
+        BadSignature{"lut-model v1\n"
+                     "input 0 float 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,"
+                     "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,"
+                     "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1 a\n" OUT,
+                     "rank 65 exceeds the maximum of 64"},
+        BadSignature{"lut-model v1\ninput 0 float\n" OUT,
+                     "line 2: expected '<input|output> <index> <dtype> "
+                     "<shape> [<name>]'"},
+        BadSignature{"lut-model v1\ninput  0 float 2 a\n" OUT,
+                     "line 2: expected"},
+        BadSignature{"lut-model v1\ninput 0 float 2 a\ninput 0 float 2 b\n" OUT,
+                     "line 3: duplicate input index 0 (first declared on "
+                     "line 2)"},
+        BadSignature{"lut-model v1\ninput 1 float 2 b\n" OUT,
+                     "input 1 is declared but input 0 is missing"},
+        BadSignature{"lut-model v1\ninput 0 float 2 a\n",
+                     "it declares no outputs"},
+        BadSignature{"lut-model v1\n" OUT "output 2 float 1 z\n",
+                     "output 2 is declared but output 1 is missing"}));
+#undef OUT
+
+TEST(Signature, SurvivesTruncationAndCorruption) {
+  const std::string text = "lut-model v1\n"
+                           "input 0 float 1,3,32,32 pixels\n"
+                           "input 1 int64 scalar n\n"
+                           "output 0 float16 1,10 logits\n";
+  // Prefixes: valid exactly when they still hold an output record.
+  for (size_t n = 0; n <= text.size(); ++n) {
+    LutModel *m =
+        lutModelCreateFromSymbols(dummyRun, text.substr(0, n).c_str());
+    if (!m)
+      EXPECT_NE(lastError(), "") << "prefix " << n;
+    lutModelFree(m);
+  }
+  std::mt19937 rng(5);
+  const char alphabet[] = "0123456789, -\n\rabcfinopstuvx?";
+  for (int iter = 0; iter < 5000; ++iter) {
+    std::string corrupt = text;
+    corrupt[rng() % corrupt.size()] = alphabet[rng() % (sizeof(alphabet) - 1)];
+    LutModel *m = lutModelCreateFromSymbols(dummyRun, corrupt.c_str());
+    if (m) {
+      EXPECT_GE(lutModelGetNumOutputs(m), 1u);
+    } else {
+      EXPECT_EQ(lutGetLastStatus(), LUT_ERROR_BAD_SIGNATURE);
+    }
+    lutModelFree(m);
+  }
+}
+
+TEST(Signature, NullArguments) {
+  EXPECT_EQ(lutModelCreateFromSymbols(nullptr, "lut-model v1\n"), nullptr);
+  EXPECT_EQ(lutGetLastStatus(), LUT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(lutModelCreateFromSymbols(dummyRun, nullptr), nullptr);
+  EXPECT_THAT(lastError(), HasSubstr("signature is NULL"));
+  EXPECT_EQ(lutModelLoad(nullptr), nullptr);
+  EXPECT_THAT(lastError(), HasSubstr("model path is NULL"));
+}
+
+} // namespace
