@@ -17,6 +17,7 @@
 #include "lut/Codegen/Passes.h"
 #include "lut/Conversion/Passes.h"
 #include "lut/Dialect/Lut/IR/LutDialect.h"
+#include "lut/Dialect/Lut/Transforms/BufferizableOpInterfaceImpl.h"
 #include "lut/Dialect/Lut/Transforms/Passes.h"
 #include "lut/Pipelines/Pipelines.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -24,9 +25,11 @@
 
 namespace lut {
 
-/// Inserts the lut dialect into `registry`.
+/// Inserts the lut dialect into `registry`, with its external interface
+/// models (bufferization of the destination-style ops).
 inline void registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<LutDialect>();
+  registerBufferizableOpInterfaceExternalModels(registry);
 }
 
 /// Registers every lut pass and pipeline with the global pass registry (so

@@ -4,6 +4,7 @@
 #include "lut/Codegen/Passes.h"
 #include "lut/Compiler/Linker.h"
 #include "lut/Dialect/Lut/IR/LutDialect.h"
+#include "lut/Dialect/Lut/Transforms/BufferizableOpInterfaceImpl.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/InitAllDialects.h"
@@ -29,6 +30,7 @@ void lut::registerCompilerDialects(DialectRegistry &registry) {
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
   registry.insert<lut::LutDialect>();
+  lut::registerBufferizableOpInterfaceExternalModels(registry);
 }
 
 LogicalResult lut::lowerToLLVMDialect(ModuleOp module, const CodegenOptions &opts) {

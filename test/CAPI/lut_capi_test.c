@@ -18,9 +18,9 @@
 
 static const char *kModule =
     "func.func @gather(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>,\n"
-    "                  %b: tensor<5xf32>) -> tensor<4x5xf32> {\n"
-    "  %0 = lut.gather_sum %c, %t bias %b : (tensor<4x3xi32>, "
-    "tensor<3x16x5xf32>, tensor<5xf32>) -> tensor<4x5xf32>\n"
+    "                  %b: tensor<5xf32>, %i: tensor<4x5xf32>) -> tensor<4x5xf32> {\n"
+    "  %0 = lut.gather_sum %c, %t bias %b outs(%i : tensor<4x5xf32>) : "
+    "tensor<4x3xi32>, tensor<3x16x5xf32> bias tensor<5xf32> -> tensor<4x5xf32>\n"
     "  return %0 : tensor<4x5xf32>\n"
     "}\n";
 

@@ -11,9 +11,13 @@ func.func @main_graph(%x: tensor<6x8xf32>, %p: tensor<8x12xf32>, %b: tensor<12xf
                       %t: tensor<3x16x5xf32>, %w: tensor<6x3xf32>, %bias: tensor<5xf32>,
                       %q: tensor<3x16x5xi8>, %s: tensor<3x5xf32>, %h: tensor<3x16x5xf16>)
     -> (tensor<6x3xi32>, tensor<6x5xf32>, tensor<6x5xf32>, tensor<6x5xf32>) {
-  %c = lut.lsh_encode %x, %p bias %b bits = 4 : (tensor<6x8xf32>, tensor<8x12xf32>, tensor<12xf32>) -> tensor<6x3xi32>
-  %y0 = lut.gather_sum %c, %t weights %w bias %bias : (tensor<6x3xi32>, tensor<3x16x5xf32>, tensor<6x3xf32>, tensor<5xf32>) -> tensor<6x5xf32>
-  %y1 = lut.gather_sum %c, %q scales %s : (tensor<6x3xi32>, tensor<3x16x5xi8>, tensor<3x5xf32>) -> tensor<6x5xf32>
-  %y2 = lut.gather_sum %c, %h : (tensor<6x3xi32>, tensor<3x16x5xf16>) -> tensor<6x5xf32>
+  %init1 = tensor.empty() : tensor<6x3xi32>
+  %c = lut.lsh_encode %x, %p bias %b bits = 4 outs(%init1 : tensor<6x3xi32>) : tensor<6x8xf32>, tensor<8x12xf32> bias tensor<12xf32> -> tensor<6x3xi32>
+  %init2 = tensor.empty() : tensor<6x5xf32>
+  %y0 = lut.gather_sum %c, %t weights %w bias %bias outs(%init2 : tensor<6x5xf32>) : tensor<6x3xi32>, tensor<3x16x5xf32> weights tensor<6x3xf32> bias tensor<5xf32> -> tensor<6x5xf32>
+  %init3 = tensor.empty() : tensor<6x5xf32>
+  %y1 = lut.gather_sum %c, %q scales %s outs(%init3 : tensor<6x5xf32>) : tensor<6x3xi32>, tensor<3x16x5xi8> scales tensor<3x5xf32> -> tensor<6x5xf32>
+  %init4 = tensor.empty() : tensor<6x5xf32>
+  %y2 = lut.gather_sum %c, %h outs(%init4 : tensor<6x5xf32>) : tensor<6x3xi32>, tensor<3x16x5xf16> -> tensor<6x5xf32>
   return %c, %y0, %y1, %y2 : tensor<6x3xi32>, tensor<6x5xf32>, tensor<6x5xf32>, tensor<6x5xf32>
 }

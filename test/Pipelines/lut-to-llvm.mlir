@@ -38,8 +38,10 @@
 // ENTRY: error: lut-model-signature: no function 'nope' in the module
 func.func @main_graph(%x: tensor<4x8xf32> {lut.name = "x", lut.dtype = "float"}) -> (tensor<4x16xf32> {lut.name = "y", lut.dtype = "float"}) {
   %p = arith.constant dense<1.0> : tensor<8x6xf32>
-  %codes = lut.lsh_encode %x, %p bits = 3 : (tensor<4x8xf32>, tensor<8x6xf32>) -> tensor<4x2xi32>
+  %init5 = tensor.empty() : tensor<4x2xi32>
+  %codes = lut.lsh_encode %x, %p bits = 3 outs(%init5 : tensor<4x2xi32>) : tensor<4x8xf32>, tensor<8x6xf32> -> tensor<4x2xi32>
   %t = arith.constant dense<0.5> : tensor<2x8x16xf32>
-  %y = lut.gather_sum %codes, %t : (tensor<4x2xi32>, tensor<2x8x16xf32>) -> tensor<4x16xf32>
+  %init6 = tensor.empty() : tensor<4x16xf32>
+  %y = lut.gather_sum %codes, %t outs(%init6 : tensor<4x16xf32>) : tensor<4x2xi32>, tensor<2x8x16xf32> -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }

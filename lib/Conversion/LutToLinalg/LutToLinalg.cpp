@@ -28,13 +28,16 @@ using namespace lut;
 
 namespace {
 
-/// An empty tensor of `type` filled with zeros.
-Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type) {
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                        type.getElementType());
-  Value zero =
-      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
-  return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+/// `dest` filled with `value`.
+Value fill(OpBuilder &b, Location loc, Value dest, TypedAttr value) {
+  Value v = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, v, dest).getResult(0);
+}
+
+/// A new tensor of `sizes` (static or dynamic) and `elem` filled with zeros.
+Value zeroFilled(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Type elem) {
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, elem);
+  return fill(b, loc, empty, b.getZeroAttr(elem));
 }
 
 /// lut.mlp: inlines the body in place of the op.
@@ -64,34 +67,39 @@ struct MlpOpLowering : OpConversionPattern<MlpOp> {
 };
 
 /// lut.lsh_encode: linalg.matmul, then a bit-packing linalg.generic over
-/// (n, h, j).
+/// (n, h, j) into the destination.
 struct LshEncodeOpLowering : OpConversionPattern<LshEncodeOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(LshEncodeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "the reference lowering is on tensors");
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    auto xTy = op.getX().getType();
-    auto pTy = op.getProjection().getType();
-    int64_t n = xTy.getDimSize(0), cols = pTy.getDimSize(1);
-    int64_t k = op.getBits();
-    auto zTy = RankedTensorType::get({n, cols}, rewriter.getF32Type());
+    Value x = adaptor.getX();
+    int64_t cols = cast<ShapedType>(op.getProjection().getType()).getDimSize(1);
+    int64_t k = op.getBits(), h = cols / k;
+    SmallVector<OpFoldResult> zSizes{tensor::getMixedSize(rewriter, loc, x, 0),
+                                     rewriter.getIndexAttr(cols)};
     Value z = linalg::MatmulOp::create(
-                  rewriter, loc,
-                  ValueRange{adaptor.getX(), adaptor.getProjection()},
-                  ValueRange{zeroFilled(rewriter, loc, zTy)})
+                  rewriter, loc, ValueRange{x, adaptor.getProjection()},
+                  ValueRange{zeroFilled(rewriter, loc, zSizes, rewriter.getF32Type())})
                   .getResult(0);
-    auto codesTy = op.getCodes().getType();
-    Value init = zeroFilled(rewriter, loc, codesTy);
+    Value codesInit = adaptor.getInit();
+    auto codesTy = cast<RankedTensorType>(codesInit.getType());
+    Type ct = codesTy.getElementType();
+    Value init = fill(rewriter, loc, codesInit, rewriter.getIntegerAttr(ct, 0));
     // View z as N x H x k (and the bias as H x k) so that every loop is a
     // plain dimension of some operand.
-    int64_t h = cols / k;
-    auto z3Ty = RankedTensorType::get({n, h, k}, rewriter.getF32Type());
-    Value z3 = tensor::ExpandShapeOp::create(
-        rewriter, loc, z3Ty, z,
-        SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    auto zTy = cast<RankedTensorType>(z.getType());
+    auto z3Ty = RankedTensorType::get({zTy.getDimSize(0), h, k}, rewriter.getF32Type());
+    SmallVector<OpFoldResult> z3Sizes{zSizes[0], rewriter.getIndexAttr(h),
+                                      rewriter.getIndexAttr(k)};
+    Value z3 = tensor::ExpandShapeOp::create(rewriter, loc, z3Ty, z,
+                                             SmallVector<ReassociationIndices>{{0}, {1, 2}},
+                                             z3Sizes);
     AffineExpr dn, dh, dj;
     bindDims(ctx, dn, dh, dj);
     SmallVector<AffineMap> maps{AffineMap::get(3, 0, {dn, dh, dj}, ctx)};
@@ -101,8 +109,7 @@ struct LshEncodeOpLowering : OpConversionPattern<LshEncodeOp> {
       auto b2Ty = RankedTensorType::get({h, k}, rewriter.getF32Type());
       maps.push_back(AffineMap::get(3, 0, {dh, dj}, ctx));
       ins.push_back(tensor::ExpandShapeOp::create(
-          rewriter, loc, b2Ty, bias,
-          SmallVector<ReassociationIndices>{{0, 1}}));
+          rewriter, loc, b2Ty, bias, SmallVector<ReassociationIndices>{{0, 1}}));
     }
     maps.push_back(AffineMap::get(3, 0, {dn, dh}, ctx));
     bool hasBias = static_cast<bool>(bias);
@@ -116,19 +123,15 @@ struct LshEncodeOpLowering : OpConversionPattern<LshEncodeOp> {
           if (hasBias)
             v = arith::AddFOp::create(b, l, v, args[1]);
           Value acc = args.back();
-          Value zero =
-              arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
-          Value pos = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
-                                            v, zero);
+          Value zero = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
+          Value pos = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, v, zero);
           Value j = linalg::IndexOp::create(b, l, 2);
-          Value j32 = arith::IndexCastOp::create(b, l, b.getI32Type(), j);
-          Value one = arith::ConstantOp::create(b, l, b.getI32IntegerAttr(1));
-          Value zero32 =
-              arith::ConstantOp::create(b, l, b.getI32IntegerAttr(0));
-          Value bit = arith::ShLIOp::create(b, l, one, j32);
-          Value sel = arith::SelectOp::create(b, l, pos, bit, zero32);
-          linalg::YieldOp::create(
-              b, l, ValueRange{arith::OrIOp::create(b, l, acc, sel)});
+          Value jc = arith::IndexCastOp::create(b, l, ct, j);
+          Value one = arith::ConstantOp::create(b, l, b.getIntegerAttr(ct, 1));
+          Value none = arith::ConstantOp::create(b, l, b.getIntegerAttr(ct, 0));
+          Value bit = arith::ShLIOp::create(b, l, one, jc);
+          Value sel = arith::SelectOp::create(b, l, pos, bit, none);
+          linalg::YieldOp::create(b, l, ValueRange{arith::OrIOp::create(b, l, acc, sel)});
         });
     rewriter.replaceOp(op, generic.getResults());
     return success();
@@ -141,33 +144,35 @@ LogicalResult checkConstantCodes(GatherSumOp op, Value codes) {
   DenseIntElementsAttr values;
   if (!matchPattern(codes, m_Constant(&values)))
     return success();
-  int64_t h = op.getCodes().getType().getDimSize(1);
-  int64_t r = op.getTables().getType().getDimSize(1);
+  int64_t h = cast<ShapedType>(op.getCodes().getType()).getDimSize(1);
+  int64_t r = cast<ShapedType>(op.getTables().getType()).getDimSize(1);
   int64_t idx = 0;
   for (const APInt &v : values.getValues<APInt>()) {
-    int64_t code = v.getSExtValue();
-    if (code < 0 || code >= r)
-      return op.emitOpError()
-             << "code " << code << " at [" << idx / h << ", " << idx % h
-             << "] is outside [0, " << r << ")";
+    uint64_t code = v.getZExtValue();
+    if (code >= (uint64_t)r)
+      return op.emitOpError() << "code " << code << " at [" << idx / h << ", " << idx % h
+                              << "] is outside [0, " << r << ")";
     ++idx;
   }
   return success();
 }
 
 /// lut.gather_sum: one linalg.generic over (n, h, m) that reads the tables
-/// with tensor.extract and accumulates in f32.
+/// with tensor.extract and accumulates in f32 into the destination.
 struct GatherSumOpLowering : OpConversionPattern<GatherSumOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(GatherSumOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "the reference lowering is on tensors");
     if (failed(checkConstantCodes(op, adaptor.getCodes())))
       return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    auto yTy = op.getResult().getType();
+    Value dest = adaptor.getInit();
+    auto yTy = cast<RankedTensorType>(dest.getType());
     Value init;
     // Loops (n, h, m): the reduction over tables sits outside the output
     // column loop, so the inner loop reads one table row and updates one
@@ -175,20 +180,17 @@ struct GatherSumOpLowering : OpConversionPattern<GatherSumOp> {
     AffineExpr dn, dh, dm;
     bindDims(ctx, dn, dh, dm);
     if (Value bias = adaptor.getBias()) {
-      Value empty = tensor::EmptyOp::create(rewriter, loc, yTy.getShape(),
-                                            yTy.getElementType());
       auto bcast = linalg::GenericOp::create(
-          rewriter, loc, TypeRange{yTy}, ValueRange{bias}, ValueRange{empty},
-          SmallVector<AffineMap>{
-              AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx),
-              AffineMap::getMultiDimIdentityMap(2, ctx)},
+          rewriter, loc, TypeRange{yTy}, ValueRange{bias}, ValueRange{dest},
+          SmallVector<AffineMap>{AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx),
+                                 AffineMap::getMultiDimIdentityMap(2, ctx)},
           SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
           [](OpBuilder &b, Location l, ValueRange args) {
             linalg::YieldOp::create(b, l, ValueRange{args[0]});
           });
       init = bcast.getResult(0);
     } else {
-      init = zeroFilled(rewriter, loc, yTy);
+      init = fill(rewriter, loc, dest, rewriter.getF32FloatAttr(0.0f));
     }
     SmallVector<AffineMap> maps{AffineMap::get(3, 0, {dn, dh}, ctx)};
     SmallVector<Value> ins{adaptor.getCodes()};
@@ -199,6 +201,7 @@ struct GatherSumOpLowering : OpConversionPattern<GatherSumOp> {
     }
     maps.push_back(AffineMap::get(3, 0, {dn, dm}, ctx));
     Value tables = adaptor.getTables(), scales = adaptor.getScales();
+    bool perColumnScales = scales && cast<ShapedType>(scales.getType()).getRank() == 1;
     bool hasWeights = static_cast<bool>(weights);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{yTy}, ins, ValueRange{init}, maps,
@@ -208,23 +211,24 @@ struct GatherSumOpLowering : OpConversionPattern<GatherSumOp> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value h = linalg::IndexOp::create(b, l, 1);
           Value m = linalg::IndexOp::create(b, l, 2);
-          Value code =
-              arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
-          Value t =
-              tensor::ExtractOp::create(b, l, tables, ValueRange{h, code, m});
+          // Codes are unsigned.
+          Value code = arith::IndexCastUIOp::create(b, l, b.getIndexType(), args[0]);
+          Value t = tensor::ExtractOp::create(b, l, tables, ValueRange{h, code, m});
           Type f32 = b.getF32Type();
           if (t.getType().isInteger(8))
             t = arith::SIToFPOp::create(b, l, f32, t);
           else if (t.getType() != f32)
             t = arith::ExtFOp::create(b, l, f32, t);
           if (scales) {
-            Value s = tensor::ExtractOp::create(b, l, scales, ValueRange{h, m});
+            Value s = perColumnScales
+                          ? tensor::ExtractOp::create(b, l, scales, ValueRange{m})
+                          : tensor::ExtractOp::create(b, l, scales, ValueRange{h, m});
             t = arith::MulFOp::create(b, l, t, s);
           }
           if (hasWeights)
             t = arith::MulFOp::create(b, l, t, args[1]);
-          linalg::YieldOp::create(
-              b, l, ValueRange{arith::AddFOp::create(b, l, args.back(), t)});
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{arith::AddFOp::create(b, l, args.back(), t)});
         });
     rewriter.replaceOp(op, generic.getResults());
     return success();

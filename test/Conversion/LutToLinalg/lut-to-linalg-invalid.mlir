@@ -5,9 +5,10 @@
 
 func.func @code_too_large(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
   %c = arith.constant dense<[[1, 4]]> : tensor<1x2xi32>
+  %init14 = tensor.empty() : tensor<1x5xf32>
   // expected-error @+2 {{'lut.gather_sum' op code 4 at [0, 1] is outside [0, 4)}}
   // expected-error @+1 {{failed to legalize operation 'lut.gather_sum' that was explicitly marked illegal}}
-  %0 = lut.gather_sum %c, %t : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
+  %0 = lut.gather_sum %c, %t outs(%init14 : tensor<1x5xf32>) : tensor<1x2xi32>, tensor<2x4x5xf32> -> tensor<1x5xf32>
   return %0 : tensor<1x5xf32>
 }
 
@@ -15,21 +16,24 @@ func.func @code_too_large(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
 
 func.func @code_negative(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
   %c = arith.constant dense<[[-1, 0]]> : tensor<1x2xi32>
-  // expected-error @+2 {{code -1 at [0, 0] is outside [0, 4)}}
+  %init15 = tensor.empty() : tensor<1x5xf32>
+  // Codes are unsigned: the i32 -1 is 4294967295.
+  // expected-error @+2 {{code 4294967295 at [0, 0] is outside [0, 4)}}
   // expected-error @+1 {{failed to legalize operation 'lut.gather_sum'}}
-  %0 = lut.gather_sum %c, %t : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
+  %0 = lut.gather_sum %c, %t outs(%init15 : tensor<1x5xf32>) : tensor<1x2xi32>, tensor<2x4x5xf32> -> tensor<1x5xf32>
   return %0 : tensor<1x5xf32>
 }
 
 // -----
 
-// Codes are read as signed: the i8 code -56 (bit pattern 200) is out of range
-// even with R = 256. The position is [n, h] in the N x H codes.
-func.func @code_signed_i8(%t: tensor<3x256x5xf32>) -> tensor<2x5xf32> {
+// Codes are read as unsigned: the i8 code -56 is 200, out of range with
+// R = 128. The position is [n, h] in the N x H codes.
+func.func @code_unsigned_i8(%t: tensor<3x128x5xf32>) -> tensor<2x5xf32> {
   %c = arith.constant dense<[[0, 1, 2], [3, 127, -56]]> : tensor<2x3xi8>
-  // expected-error @+2 {{code -56 at [1, 2] is outside [0, 256)}}
+  %init16 = tensor.empty() : tensor<2x5xf32>
+  // expected-error @+2 {{code 200 at [1, 2] is outside [0, 128)}}
   // expected-error @+1 {{failed to legalize operation 'lut.gather_sum'}}
-  %0 = lut.gather_sum %c, %t : (tensor<2x3xi8>, tensor<3x256x5xf32>) -> tensor<2x5xf32>
+  %0 = lut.gather_sum %c, %t outs(%init16 : tensor<2x5xf32>) : tensor<2x3xi8>, tensor<3x128x5xf32> -> tensor<2x5xf32>
   return %0 : tensor<2x5xf32>
 }
 
@@ -40,9 +44,10 @@ func.func @code_in_mlp(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
   %y = lut.mlp "blocks.0.mlp" (%t) : (tensor<2x4x5xf32>) -> tensor<1x5xf32> {
   ^bb0(%u: tensor<2x4x5xf32>):
     %c = arith.constant dense<[[9, 0]]> : tensor<1x2xi32>
+    %init17 = tensor.empty() : tensor<1x5xf32>
     // expected-error @+2 {{code 9 at [0, 0] is outside [0, 4)}}
     // expected-error @+1 {{failed to legalize operation 'lut.gather_sum'}}
-    %0 = lut.gather_sum %c, %u : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
+    %0 = lut.gather_sum %c, %u outs(%init17 : tensor<1x5xf32>) : tensor<1x2xi32>, tensor<2x4x5xf32> -> tensor<1x5xf32>
     lut.yield %0 : tensor<1x5xf32>
   }
   return %y : tensor<1x5xf32>

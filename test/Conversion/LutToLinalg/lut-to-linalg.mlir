@@ -54,8 +54,10 @@ func.func @mlp_passthrough(%x: tensor<4x8xf32>, %z: tensor<2xf32>) -> (tensor<2x
 func.func @mlp_with_lut_ops(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>, %t: tensor<3x16x5xf32>) -> tensor<4x5xf32> {
   %y = lut.mlp "blocks.1.mlp" (%x, %p, %t) : (tensor<4x8xf32>, tensor<8x12xf32>, tensor<3x16x5xf32>) -> tensor<4x5xf32> {
   ^bb0(%a: tensor<4x8xf32>, %q: tensor<8x12xf32>, %u: tensor<3x16x5xf32>):
-    %c = lut.lsh_encode %a, %q bits = 4 : (tensor<4x8xf32>, tensor<8x12xf32>) -> tensor<4x3xi32>
-    %g = lut.gather_sum %c, %u : (tensor<4x3xi32>, tensor<3x16x5xf32>) -> tensor<4x5xf32>
+    %init30 = tensor.empty() : tensor<4x3xi32>
+    %c = lut.lsh_encode %a, %q bits = 4 outs(%init30 : tensor<4x3xi32>) : tensor<4x8xf32>, tensor<8x12xf32> -> tensor<4x3xi32>
+    %init31 = tensor.empty() : tensor<4x5xf32>
+    %g = lut.gather_sum %c, %u outs(%init31 : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16x5xf32> -> tensor<4x5xf32>
     lut.yield %g : tensor<4x5xf32>
   }
   return %y : tensor<4x5xf32>
@@ -64,11 +66,11 @@ func.func @mlp_with_lut_ops(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>, %t: tenso
 // lut.lsh_encode with a bias: matmul, then bit packing over (n, h, j).
 // CHECK-LABEL: func @lsh
 // CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>, %[[P:.*]]: tensor<8x12xf32>, %[[B:.*]]: tensor<12xf32>)
+// CHECK: %[[CE:.*]] = tensor.empty() : tensor<4x3xi32>
 // CHECK: %[[ZE:.*]] = tensor.empty() : tensor<4x12xf32>
 // CHECK: %[[F0:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[ZI:.*]] = linalg.fill ins(%[[F0]] : f32) outs(%[[ZE]] : tensor<4x12xf32>)
 // CHECK: %[[Z:.*]] = linalg.matmul ins(%[[X]], %[[P]] : tensor<4x8xf32>, tensor<8x12xf32>) outs(%[[ZI]] : tensor<4x12xf32>)
-// CHECK: %[[CE:.*]] = tensor.empty() : tensor<4x3xi32>
 // CHECK: %[[I0:.*]] = arith.constant 0 : i32
 // CHECK: %[[CI:.*]] = linalg.fill ins(%[[I0]] : i32) outs(%[[CE]] : tensor<4x3xi32>)
 // CHECK: %[[Z3:.*]] = tensor.expand_shape %[[Z]] {{\[}}[0], [1, 2]] output_shape [4, 3, 4] : tensor<4x12xf32> into tensor<4x3x4xf32>
@@ -89,7 +91,8 @@ func.func @mlp_with_lut_ops(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>, %t: tenso
 // CHECK-NEXT: } -> tensor<4x3xi32>
 // CHECK-NEXT: return %[[CODES]]
 func.func @lsh(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>, %b: tensor<12xf32>) -> tensor<4x3xi32> {
-  %c = lut.lsh_encode %x, %p bias %b bits = 4 : (tensor<4x8xf32>, tensor<8x12xf32>, tensor<12xf32>) -> tensor<4x3xi32>
+  %init32 = tensor.empty() : tensor<4x3xi32>
+  %c = lut.lsh_encode %x, %p bias %b bits = 4 outs(%init32 : tensor<4x3xi32>) : tensor<4x8xf32>, tensor<8x12xf32> bias tensor<12xf32> -> tensor<4x3xi32>
   return %c : tensor<4x3xi32>
 }
 
@@ -104,7 +107,8 @@ func.func @lsh(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>, %b: tensor<12xf32>) ->
 // CHECK-NOT: arith.addf
 // CHECK: } -> tensor<4x2xi32>
 func.func @lsh_no_bias(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>) -> tensor<4x2xi32> {
-  %c = lut.lsh_encode %x, %p bits = 6 : (tensor<4x8xf32>, tensor<8x12xf32>) -> tensor<4x2xi32>
+  %init33 = tensor.empty() : tensor<4x2xi32>
+  %c = lut.lsh_encode %x, %p bits = 6 outs(%init33 : tensor<4x2xi32>) : tensor<4x8xf32>, tensor<8x12xf32> -> tensor<4x2xi32>
   return %c : tensor<4x2xi32>
 }
 
@@ -120,7 +124,7 @@ func.func @lsh_no_bias(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>) -> tensor<4x2x
 // CHECK-NEXT: ^bb0(%[[CODE:.*]]: i32, %[[WV:.*]]: f32, %[[ACC:.*]]: f32):
 // CHECK-NEXT: %[[H:.*]] = linalg.index 1 : index
 // CHECK-NEXT: %[[M:.*]] = linalg.index 2 : index
-// CHECK-NEXT: %[[IDX:.*]] = arith.index_cast %[[CODE]] : i32 to index
+// CHECK-NEXT: %[[IDX:.*]] = arith.index_castui %[[CODE]] : i32 to index
 // CHECK-NEXT: %[[TV:.*]] = tensor.extract %[[T]][%[[H]], %[[IDX]], %[[M]]] : tensor<3x16x5xf32>
 // CHECK-NEXT: %[[TW:.*]] = arith.mulf %[[TV]], %[[WV]] : f32
 // CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[ACC]], %[[TW]] : f32
@@ -128,7 +132,8 @@ func.func @lsh_no_bias(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>) -> tensor<4x2x
 // CHECK-NEXT: } -> tensor<4x5xf32>
 // CHECK-NEXT: return %[[Y]]
 func.func @gs_f32(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %w: tensor<4x3xf32>, %b: tensor<5xf32>) -> tensor<4x5xf32> {
-  %0 = lut.gather_sum %c, %t weights %w bias %b : (tensor<4x3xi32>, tensor<3x16x5xf32>, tensor<4x3xf32>, tensor<5xf32>) -> tensor<4x5xf32>
+  %init34 = tensor.empty() : tensor<4x5xf32>
+  %0 = lut.gather_sum %c, %t weights %w bias %b outs(%init34 : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16x5xf32> weights tensor<4x3xf32> bias tensor<5xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
@@ -138,11 +143,12 @@ func.func @gs_f32(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %w: tensor<4x3xf3
 // CHECK: %[[F0:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[F0]] : f32) outs(%[[E]] : tensor<4x5xf32>)
 // CHECK: linalg.generic {indexing_maps = [#[[MAP_NH]], #[[MAP_NM]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}} : tensor<4x3xi64>) outs(%[[INIT]] : tensor<4x5xf32>)
-// CHECK: arith.index_cast %{{.*}} : i64 to index
+// CHECK: arith.index_castui %{{.*}} : i64 to index
 // CHECK-NEXT: %[[TV:.*]] = tensor.extract
 // CHECK-NEXT: arith.addf %{{.*}}, %[[TV]] : f32
 func.func @gs_f32_plain(%c: tensor<4x3xi64>, %t: tensor<3x16x5xf32>) -> tensor<4x5xf32> {
-  %0 = lut.gather_sum %c, %t : (tensor<4x3xi64>, tensor<3x16x5xf32>) -> tensor<4x5xf32>
+  %init35 = tensor.empty() : tensor<4x5xf32>
+  %0 = lut.gather_sum %c, %t outs(%init35 : tensor<4x5xf32>) : tensor<4x3xi64>, tensor<3x16x5xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
@@ -154,7 +160,7 @@ func.func @gs_f32_plain(%c: tensor<4x3xi64>, %t: tensor<3x16x5xf32>) -> tensor<4
 // CHECK-NEXT: ^bb0(%{{.*}}: i32, %[[WV:.*]]: f32, %[[ACC:.*]]: f32):
 // CHECK-NEXT: %[[H:.*]] = linalg.index 1 : index
 // CHECK-NEXT: %[[M:.*]] = linalg.index 2 : index
-// CHECK-NEXT: %[[IDX:.*]] = arith.index_cast
+// CHECK-NEXT: %[[IDX:.*]] = arith.index_castui
 // CHECK-NEXT: %[[T:.*]] = tensor.extract %[[Q]][%[[H]], %[[IDX]], %[[M]]] : tensor<3x16x5xi8>
 // CHECK-NEXT: %[[F:.*]] = arith.sitofp %[[T]] : i8 to f32
 // CHECK-NEXT: %[[SV:.*]] = tensor.extract %[[S]][%[[H]], %[[M]]] : tensor<3x5xf32>
@@ -163,31 +169,34 @@ func.func @gs_f32_plain(%c: tensor<4x3xi64>, %t: tensor<3x16x5xf32>) -> tensor<4
 // CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[ACC]], %[[FW]] : f32
 // CHECK-NEXT: linalg.yield %[[SUM]] : f32
 func.func @gs_i8(%c: tensor<4x3xi32>, %q: tensor<3x16x5xi8>, %w: tensor<4x3xf32>, %b: tensor<5xf32>, %s: tensor<3x5xf32>) -> tensor<4x5xf32> {
-  %0 = lut.gather_sum %c, %q weights %w bias %b scales %s : (tensor<4x3xi32>, tensor<3x16x5xi8>, tensor<4x3xf32>, tensor<5xf32>, tensor<3x5xf32>) -> tensor<4x5xf32>
+  %init36 = tensor.empty() : tensor<4x5xf32>
+  %0 = lut.gather_sum %c, %q weights %w bias %b scales %s outs(%init36 : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16x5xi8> weights tensor<4x3xf32> bias tensor<5xf32> scales tensor<3x5xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
 // f16 tables: extf; i16 codes.
 // CHECK-LABEL: func @gs_f16
 // CHECK: linalg.fill
-// CHECK: arith.index_cast %{{.*}} : i16 to index
+// CHECK: arith.index_castui %{{.*}} : i16 to index
 // CHECK-NEXT: %[[T:.*]] = tensor.extract %arg1[{{.*}}] : tensor<3x16x5xf16>
 // CHECK-NEXT: %[[F:.*]] = arith.extf %[[T]] : f16 to f32
 // CHECK-NEXT: arith.addf %{{.*}}, %[[F]] : f32
 func.func @gs_f16(%c: tensor<4x3xi16>, %h: tensor<3x16x5xf16>) -> tensor<4x5xf32> {
-  %0 = lut.gather_sum %c, %h : (tensor<4x3xi16>, tensor<3x16x5xf16>) -> tensor<4x5xf32>
+  %init37 = tensor.empty() : tensor<4x5xf32>
+  %0 = lut.gather_sum %c, %h outs(%init37 : tensor<4x5xf32>) : tensor<4x3xi16>, tensor<3x16x5xf16> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
 // bf16 tables with a bias: extf; i8 codes.
 // CHECK-LABEL: func @gs_bf16
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%arg2 : tensor<5xf32>)
-// CHECK: arith.index_cast %{{.*}} : i8 to index
+// CHECK: arith.index_castui %{{.*}} : i8 to index
 // CHECK-NEXT: %[[T:.*]] = tensor.extract %arg1[{{.*}}] : tensor<3x16x5xbf16>
 // CHECK-NEXT: %[[F:.*]] = arith.extf %[[T]] : bf16 to f32
 // CHECK-NEXT: arith.addf %{{.*}}, %[[F]] : f32
 func.func @gs_bf16(%c: tensor<4x3xi8>, %h: tensor<3x16x5xbf16>, %b: tensor<5xf32>) -> tensor<4x5xf32> {
-  %0 = lut.gather_sum %c, %h bias %b : (tensor<4x3xi8>, tensor<3x16x5xbf16>, tensor<5xf32>) -> tensor<4x5xf32>
+  %init38 = tensor.empty() : tensor<4x5xf32>
+  %0 = lut.gather_sum %c, %h bias %b outs(%init38 : tensor<4x5xf32>) : tensor<4x3xi8>, tensor<3x16x5xbf16> bias tensor<5xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
@@ -197,6 +206,7 @@ func.func @gs_bf16(%c: tensor<4x3xi8>, %h: tensor<3x16x5xbf16>, %b: tensor<5xf32
 // CHECK: linalg.generic {{.*}} ins(%[[C]] : tensor<1x2xi32>)
 func.func @gs_const_codes(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
   %c = arith.constant dense<[[1, 3]]> : tensor<1x2xi32>
-  %0 = lut.gather_sum %c, %t : (tensor<1x2xi32>, tensor<2x4x5xf32>) -> tensor<1x5xf32>
+  %init39 = tensor.empty() : tensor<1x5xf32>
+  %0 = lut.gather_sum %c, %t outs(%init39 : tensor<1x5xf32>) : tensor<1x2xi32>, tensor<2x4x5xf32> -> tensor<1x5xf32>
   return %0 : tensor<1x5xf32>
 }

@@ -48,104 +48,117 @@ func.func @mlp_isolated(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @lsh_d_mismatch(%x: tensor<4x8xf32>, %p: tensor<7x12xf32>) -> tensor<4x3xi32> {
+  %init1 = tensor.empty() : tensor<4x3xi32>
   // expected-error @+1 {{x has D = 8 but projection has 7 rows}}
-  %c = lut.lsh_encode %x, %p bits = 4 : (tensor<4x8xf32>, tensor<7x12xf32>) -> tensor<4x3xi32>
+  %c = lut.lsh_encode %x, %p bits = 4 outs(%init1 : tensor<4x3xi32>) : tensor<4x8xf32>, tensor<7x12xf32> -> tensor<4x3xi32>
   return %c : tensor<4x3xi32>
 }
 
 // -----
 
 func.func @lsh_not_multiple(%x: tensor<4x8xf32>, %p: tensor<8x10xf32>) -> tensor<4x3xi32> {
+  %init2 = tensor.empty() : tensor<4x3xi32>
   // expected-error @+1 {{projection has 10 columns, not a multiple of bits = 4}}
-  %c = lut.lsh_encode %x, %p bits = 4 : (tensor<4x8xf32>, tensor<8x10xf32>) -> tensor<4x3xi32>
+  %c = lut.lsh_encode %x, %p bits = 4 outs(%init2 : tensor<4x3xi32>) : tensor<4x8xf32>, tensor<8x10xf32> -> tensor<4x3xi32>
   return %c : tensor<4x3xi32>
 }
 
 // -----
 
 func.func @lsh_bad_codes(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>) -> tensor<4x4xi32> {
-  // expected-error @+1 {{codes must have shape 4x3 (N x H)}}
-  %c = lut.lsh_encode %x, %p bits = 4 : (tensor<4x8xf32>, tensor<8x12xf32>) -> tensor<4x4xi32>
+  %init3 = tensor.empty() : tensor<4x4xi32>
+  // expected-error @+1 {{codes must have shape N x 3 (N x H)}}
+  %c = lut.lsh_encode %x, %p bits = 4 outs(%init3 : tensor<4x4xi32>) : tensor<4x8xf32>, tensor<8x12xf32> -> tensor<4x4xi32>
   return %c : tensor<4x4xi32>
 }
 
 // -----
 
 func.func @lsh_bits_range(%x: tensor<4x8xf32>, %p: tensor<8x34xf32>) -> tensor<4x2xi32> {
+  %init4 = tensor.empty() : tensor<4x2xi32>
   // expected-error @+1 {{attribute 'bits' failed to satisfy constraint}}
-  %c = lut.lsh_encode %x, %p bits = 17 : (tensor<4x8xf32>, tensor<8x34xf32>) -> tensor<4x2xi32>
+  %c = lut.lsh_encode %x, %p bits = 17 outs(%init4 : tensor<4x2xi32>) : tensor<4x8xf32>, tensor<8x34xf32> -> tensor<4x2xi32>
   return %c : tensor<4x2xi32>
 }
 
 // -----
 
 func.func @lsh_bias(%x: tensor<4x8xf32>, %p: tensor<8x12xf32>, %b: tensor<10xf32>) -> tensor<4x3xi32> {
+  %init5 = tensor.empty() : tensor<4x3xi32>
   // expected-error @+1 {{bias has 10 elements but projection has 12 columns}}
-  %c = lut.lsh_encode %x, %p bias %b bits = 4 : (tensor<4x8xf32>, tensor<8x12xf32>, tensor<10xf32>) -> tensor<4x3xi32>
+  %c = lut.lsh_encode %x, %p bias %b bits = 4 outs(%init5 : tensor<4x3xi32>) : tensor<4x8xf32>, tensor<8x12xf32> bias tensor<10xf32> -> tensor<4x3xi32>
   return %c : tensor<4x3xi32>
 }
 
 // -----
 
 func.func @gs_tables_h(%c: tensor<4x3xi32>, %t: tensor<2x16x5xf32>) -> tensor<4x5xf32> {
+  %init6 = tensor.empty() : tensor<4x5xf32>
   // expected-error @+1 {{codes have H = 3 tables but tables has 2}}
-  %0 = lut.gather_sum %c, %t : (tensor<4x3xi32>, tensor<2x16x5xf32>) -> tensor<4x5xf32>
+  %0 = lut.gather_sum %c, %t outs(%init6 : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<2x16x5xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
 // -----
 
 func.func @gs_rank(%c: tensor<4x3xi32>, %t: tensor<3x16xf32>) -> tensor<4x5xf32> {
+  %init7 = tensor.empty() : tensor<4x5xf32>
   // expected-error @+1 {{expects tables of rank 3 (H x R x M)}}
-  %0 = lut.gather_sum %c, %t : (tensor<4x3xi32>, tensor<3x16xf32>) -> tensor<4x5xf32>
+  %0 = lut.gather_sum %c, %t outs(%init7 : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
 // -----
 
 func.func @gs_result(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>) -> tensor<4x6xf32> {
-  // expected-error @+1 {{result must have shape 4x5 (N x M)}}
-  %0 = lut.gather_sum %c, %t : (tensor<4x3xi32>, tensor<3x16x5xf32>) -> tensor<4x6xf32>
+  %init8 = tensor.empty() : tensor<4x6xf32>
+  // expected-error @+1 {{result must have shape N x 5 (N x M)}}
+  %0 = lut.gather_sum %c, %t outs(%init8 : tensor<4x6xf32>) : tensor<4x3xi32>, tensor<3x16x5xf32> -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
 // -----
 
 func.func @gs_i8_needs_scales(%c: tensor<4x3xi32>, %t: tensor<3x16x5xi8>) -> tensor<4x5xf32> {
-  // expected-error @+1 {{i8 tables require scales (H x M)}}
-  %0 = lut.gather_sum %c, %t : (tensor<4x3xi32>, tensor<3x16x5xi8>) -> tensor<4x5xf32>
+  %init9 = tensor.empty() : tensor<4x5xf32>
+  // expected-error @+1 {{i8 tables require scales (M or H x M)}}
+  %0 = lut.gather_sum %c, %t outs(%init9 : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16x5xi8> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
 // -----
 
 func.func @gs_float_no_scales(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %s: tensor<3x5xf32>) -> tensor<4x5xf32> {
+  %init10 = tensor.empty() : tensor<4x5xf32>
   // expected-error @+1 {{scales are only allowed with i8 tables}}
-  %0 = lut.gather_sum %c, %t scales %s : (tensor<4x3xi32>, tensor<3x16x5xf32>, tensor<3x5xf32>) -> tensor<4x5xf32>
+  %0 = lut.gather_sum %c, %t scales %s outs(%init10 : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16x5xf32> scales tensor<3x5xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
 // -----
 
 func.func @gs_weights(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %w: tensor<4x2xf32>) -> tensor<4x5xf32> {
-  // expected-error @+1 {{weights must have shape 4x3 (N x H)}}
-  %0 = lut.gather_sum %c, %t weights %w : (tensor<4x3xi32>, tensor<3x16x5xf32>, tensor<4x2xf32>) -> tensor<4x5xf32>
+  %init11 = tensor.empty() : tensor<4x5xf32>
+  // expected-error @+1 {{weights must have shape N x 3 (N x H)}}
+  %0 = lut.gather_sum %c, %t weights %w outs(%init11 : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16x5xf32> weights tensor<4x2xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
 // -----
 
 func.func @gs_bias(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %b: tensor<4xf32>) -> tensor<4x5xf32> {
+  %init12 = tensor.empty() : tensor<4x5xf32>
   // expected-error @+1 {{bias must have 5 elements (M)}}
-  %0 = lut.gather_sum %c, %t bias %b : (tensor<4x3xi32>, tensor<3x16x5xf32>, tensor<4xf32>) -> tensor<4x5xf32>
+  %0 = lut.gather_sum %c, %t bias %b outs(%init12 : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16x5xf32> bias tensor<4xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
 // -----
 
-func.func @gs_dynamic(%c: tensor<?x3xi32>, %t: tensor<3x16x5xf32>) -> tensor<4x5xf32> {
-  // expected-error @+1 {{expects codes to have a static shape}}
-  %0 = lut.gather_sum %c, %t : (tensor<?x3xi32>, tensor<3x16x5xf32>) -> tensor<4x5xf32>
+func.func @gs_dynamic(%c: tensor<4x?xi32>, %t: tensor<3x16x5xf32>) -> tensor<4x5xf32> {
+  %init13 = tensor.empty() : tensor<4x5xf32>
+  // expected-error @+1 {{expects codes to have a static shape except N}}
+  %0 = lut.gather_sum %c, %t outs(%init13 : tensor<4x5xf32>) : tensor<4x?xi32>, tensor<3x16x5xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
 
@@ -234,4 +247,36 @@ func.func @signature_not_string() attributes {lut.signature = 1 : i64} {
 // expected-error @+1 {{'func.func' op 'lut.dtpye' on argument #0 is not a lut dialect attribute (known: lut.name, lut.dtype, lut.signature, lut.target_cpu)}}
 func.func @unknown_lut_attribute(%x: tensor<4xf32> {lut.dtpye = "float"}) {
   return
+}
+
+// -----
+
+func.func @gs_result_type(%c: tensor<4x3xi32>, %t: tensor<3x16x5xf32>, %i: tensor<4x5xf32>) -> tensor<?x5xf32> {
+  // expected-error @+1 {{on tensors has one result, of the destination's type 'tensor<4x5xf32>'}}
+  %0 = lut.gather_sum %c, %t outs(%i : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16x5xf32> -> tensor<?x5xf32>
+  return %0 : tensor<?x5xf32>
+}
+
+// -----
+
+func.func @gs_mixed(%c: memref<4x3xi32>, %t: tensor<3x16x5xf32>, %i: memref<4x5xf32>) {
+  // expected-error @+1 {{operands must be all tensors or all memrefs}}
+  lut.gather_sum %c, %t outs(%i : memref<4x5xf32>) : memref<4x3xi32>, tensor<3x16x5xf32>
+  return
+}
+
+// -----
+
+func.func @lsh_narrow_codes(%x: tensor<4x8xf32>, %p: tensor<8x18xf32>, %i: tensor<4x2xi8>) -> tensor<4x2xi8> {
+  // expected-error @+1 {{codes of type 'i8' cannot hold 9 bits}}
+  %c = lut.lsh_encode %x, %p bits = 9 outs(%i : tensor<4x2xi8>) : tensor<4x8xf32>, tensor<8x18xf32> -> tensor<4x2xi8>
+  return %c : tensor<4x2xi8>
+}
+
+// -----
+
+func.func @gs_scales_shape(%c: tensor<4x3xi32>, %t: tensor<3x16x5xi8>, %s: tensor<4xf32>, %i: tensor<4x5xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{scales must have shape 5 (M) or 3x5 (H x M)}}
+  %0 = lut.gather_sum %c, %t scales %s outs(%i : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16x5xi8> scales tensor<4xf32> -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
 }

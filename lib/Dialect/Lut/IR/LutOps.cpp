@@ -3,6 +3,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/OpImplementation.h"
 
 using namespace mlir;
@@ -103,15 +104,44 @@ LogicalResult MlpOp::verifyRegions() {
 // helpers
 //===----------------------------------------------------------------------===//
 
-static LogicalResult checkRank(Operation *op, StringRef what, Type type,
-                               int64_t rank, StringRef shapeDoc) {
-  auto t = cast<RankedTensorType>(type);
-  if (t.getRank() != rank)
+/// Checks that `value` is a ranked tensor or memref of `rank` whose dims are
+/// static, except dim 0 when `dynamicN` (the token count).
+static LogicalResult checkShape(Operation *op, StringRef what, Value value,
+                                int64_t rank, StringRef shapeDoc,
+                                bool dynamicN = false) {
+  auto t = cast<ShapedType>(value.getType());
+  if (!t.hasRank() || t.getRank() != rank)
     return op->emitOpError() << "expects " << what << " of rank " << rank
                              << " (" << shapeDoc << "), got " << t;
-  if (!t.hasStaticShape())
-    return op->emitOpError() << "expects " << what
-                             << " to have a static shape, got " << t;
+  for (int64_t d = dynamicN ? 1 : 0; d < rank; ++d)
+    if (t.isDynamicDim(d))
+      return op->emitOpError()
+             << "expects " << what << " to have a static shape"
+             << (dynamicN ? " except N" : "") << ", got " << t;
+  return success();
+}
+
+static int64_t dimOf(Value v, int64_t d) {
+  return cast<ShapedType>(v.getType()).getDimSize(d);
+}
+
+/// Equal, or one of them dynamic.
+static bool compatible(int64_t a, int64_t b) {
+  return a == b || ShapedType::isDynamic(a) || ShapedType::isDynamic(b);
+}
+
+/// All operands tensors (one result, the destination's type) or all memrefs
+/// (no result).
+static LogicalResult checkDpsForm(DestinationStyleOpInterface op) {
+  bool tensors = op.hasPureTensorSemantics(), buffers = op.hasPureBufferSemantics();
+  if (!tensors && !buffers)
+    return op->emitOpError() << "operands must be all tensors or all memrefs";
+  Value init = op.getDpsInits()[0];
+  if (buffers && op->getNumResults() != 0)
+    return op->emitOpError() << "on memrefs has no result";
+  if (tensors && (op->getNumResults() != 1 || op->getResult(0).getType() != init.getType()))
+    return op->emitOpError() << "on tensors has one result, of the destination's type "
+                             << init.getType();
   return success();
 }
 
@@ -119,36 +149,40 @@ static LogicalResult checkRank(Operation *op, StringRef what, Type type,
 // LshEncodeOp
 //===----------------------------------------------------------------------===//
 
+void LshEncodeOp::build(OpBuilder &b, OperationState &state, Value x, Value projection,
+                        Value bias, Value init, int64_t bits) {
+  Type resultType = isa<RankedTensorType>(init.getType()) ? init.getType() : Type();
+  build(b, state, resultType ? TypeRange{resultType} : TypeRange{}, x, projection, bias,
+        init, b.getI64IntegerAttr(bits));
+}
+
 LogicalResult LshEncodeOp::verify() {
   Operation *op = getOperation();
-  if (failed(checkRank(op, "x", getX().getType(), 2, "N x D")) ||
-      failed(checkRank(op, "projection", getProjection().getType(), 2,
-                       "D x H*k")) ||
-      failed(checkRank(op, "codes", getCodes().getType(), 2, "N x H")))
+  if (failed(checkShape(op, "x", getX(), 2, "N x D", /*dynamicN=*/true)) ||
+      failed(checkShape(op, "projection", getProjection(), 2, "D x H*k")) ||
+      failed(checkShape(op, "codes", getInit(), 2, "N x H", /*dynamicN=*/true)) ||
+      failed(checkDpsForm(*this)))
     return failure();
-  auto x = getX().getType().getShape();
-  auto p = getProjection().getType().getShape();
-  auto c = getCodes().getType().getShape();
   int64_t k = getBits();
-  if (x[1] != p[0])
-    return emitOpError() << "x has D = " << x[1] << " but projection has "
-                         << p[0] << " rows";
-  if (p[1] % k != 0)
-    return emitOpError() << "projection has " << p[1]
+  int64_t d = dimOf(getX(), 1), rows = dimOf(getProjection(), 0), cols = dimOf(getProjection(), 1);
+  if (d != rows)
+    return emitOpError() << "x has D = " << d << " but projection has " << rows << " rows";
+  if (cols % k != 0)
+    return emitOpError() << "projection has " << cols
                          << " columns, not a multiple of bits = " << k;
   if (Value b = getBias()) {
-    if (failed(checkRank(op, "bias", b.getType(), 1, "H*k")))
+    if (failed(checkShape(op, "bias", b, 1, "H*k")))
       return failure();
-    if (cast<RankedTensorType>(b.getType()).getDimSize(0) != p[1])
-      return emitOpError() << "bias has "
-                           << cast<RankedTensorType>(b.getType()).getDimSize(0)
-                           << " elements but projection has " << p[1]
-                           << " columns";
+    if (dimOf(b, 0) != cols)
+      return emitOpError() << "bias has " << dimOf(b, 0) << " elements but projection has "
+                           << cols << " columns";
   }
-  if (c[0] != x[0] || c[1] != p[1] / k)
-    return emitOpError() << "codes must have shape " << x[0] << "x"
-                         << p[1] / k << " (N x H), got "
-                         << getCodes().getType();
+  Type ct = getElementTypeOrSelf(getInit().getType());
+  if (ct.getIntOrFloatBitWidth() < (unsigned)k)
+    return emitOpError() << "codes of type " << ct << " cannot hold " << k << " bits";
+  if (!compatible(dimOf(getInit(), 0), dimOf(getX(), 0)) || dimOf(getInit(), 1) != cols / k)
+    return emitOpError() << "codes must have shape N x " << cols / k << " (N x H), got "
+                         << getInit().getType();
   return success();
 }
 
@@ -156,52 +190,57 @@ LogicalResult LshEncodeOp::verify() {
 // GatherSumOp
 //===----------------------------------------------------------------------===//
 
+void GatherSumOp::build(OpBuilder &b, OperationState &state, Value codes, Value tables,
+                        Value weights, Value bias, Value scales, Value init) {
+  Type resultType = isa<RankedTensorType>(init.getType()) ? init.getType() : Type();
+  build(b, state, resultType ? TypeRange{resultType} : TypeRange{}, codes, tables, weights,
+        bias, scales, init);
+}
+
 LogicalResult GatherSumOp::verify() {
   Operation *op = getOperation();
-  if (failed(checkRank(op, "codes", getCodes().getType(), 2, "N x H")) ||
-      failed(checkRank(op, "tables", getTables().getType(), 3, "H x R x M")) ||
-      failed(checkRank(op, "result", getResult().getType(), 2, "N x M")))
+  if (failed(checkShape(op, "codes", getCodes(), 2, "N x H", /*dynamicN=*/true)) ||
+      failed(checkShape(op, "tables", getTables(), 3, "H x R x M")) ||
+      failed(checkShape(op, "result", getInit(), 2, "N x M", /*dynamicN=*/true)) ||
+      failed(checkDpsForm(*this)))
     return failure();
-  auto c = getCodes().getType().getShape();
-  auto t = getTables().getType().getShape();
-  auto y = getResult().getType().getShape();
-  int64_t n = c[0], h = c[1], r = t[1], m = t[2];
-  if (t[0] != h)
+  int64_t n = dimOf(getCodes(), 0), h = dimOf(getCodes(), 1);
+  int64_t r = dimOf(getTables(), 1), m = dimOf(getTables(), 2);
+  if (dimOf(getTables(), 0) != h)
     return emitOpError() << "codes have H = " << h << " tables but tables has "
-                         << t[0];
+                         << dimOf(getTables(), 0);
   if (r < 1)
     return emitOpError() << "tables must have at least one row, got R = " << r;
-  if (y[0] != n || y[1] != m)
-    return emitOpError() << "result must have shape " << n << "x" << m
-                         << " (N x M), got " << getResult().getType();
+  if (!compatible(dimOf(getInit(), 0), n) || dimOf(getInit(), 1) != m)
+    return emitOpError() << "result must have shape N x " << m << " (N x M), got "
+                         << getInit().getType();
   if (Value w = getWeights()) {
-    if (failed(checkRank(op, "weights", w.getType(), 2, "N x H")))
+    if (failed(checkShape(op, "weights", w, 2, "N x H", /*dynamicN=*/true)))
       return failure();
-    auto ws = cast<RankedTensorType>(w.getType()).getShape();
-    if (ws[0] != n || ws[1] != h)
-      return emitOpError() << "weights must have shape " << n << "x" << h
-                           << " (N x H), got " << w.getType();
+    if (!compatible(dimOf(w, 0), n) || dimOf(w, 1) != h)
+      return emitOpError() << "weights must have shape N x " << h << " (N x H), got "
+                           << w.getType();
   }
   if (Value b = getBias()) {
-    if (failed(checkRank(op, "bias", b.getType(), 1, "M")))
+    if (failed(checkShape(op, "bias", b, 1, "M")))
       return failure();
-    if (cast<RankedTensorType>(b.getType()).getDimSize(0) != m)
-      return emitOpError() << "bias must have " << m << " elements (M), got "
-                           << b.getType();
+    if (dimOf(b, 0) != m)
+      return emitOpError() << "bias must have " << m << " elements (M), got " << b.getType();
   }
-  bool quantized = getTables().getType().getElementType().isInteger(8);
+  bool quantized = getElementTypeOrSelf(getTables().getType()).isInteger(8);
   if (Value s = getScales()) {
     if (!quantized)
       return emitOpError() << "scales are only allowed with i8 tables, got "
                            << getTables().getType();
-    if (failed(checkRank(op, "scales", s.getType(), 2, "H x M")))
+    auto st = cast<ShapedType>(s.getType());
+    bool perColumn = st.hasRank() && st.getRank() == 1;
+    if (failed(checkShape(op, "scales", s, perColumn ? 1 : 2, perColumn ? "M" : "H x M")))
       return failure();
-    auto ss = cast<RankedTensorType>(s.getType()).getShape();
-    if (ss[0] != h || ss[1] != m)
-      return emitOpError() << "scales must have shape " << h << "x" << m
+    if (perColumn ? dimOf(s, 0) != m : (dimOf(s, 0) != h || dimOf(s, 1) != m))
+      return emitOpError() << "scales must have shape " << m << " (M) or " << h << "x" << m
                            << " (H x M), got " << s.getType();
   } else if (quantized) {
-    return emitOpError() << "i8 tables require scales (H x M)";
+    return emitOpError() << "i8 tables require scales (M or H x M)";
   }
   // The codes' values are not checked here (that would look through the
   // defining op); convert-lut-to-linalg rejects constant codes out of range.

@@ -157,13 +157,14 @@ void rewriteMlp(MlpOp mlp, const fit::Hyperplanes &hp, const fit::LshTables &t,
   int64_t hk = hp.projection.cols;
   Value p = resourceConstant(b, loc, {d, hk}, hp.projection.data, resourceKey(name, "projection"));
   Value c = resourceConstant(b, loc, {hk}, hp.offset, resourceKey(name, "offset"));
-  auto codesTy = RankedTensorType::get({n, t.h}, b.getI32Type());
-  Value codes = LshEncodeOp::create(b, loc, codesTy, x2, p, c, b.getI64IntegerAttr(bits));
+  Value codesInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n, t.h}, b.getI32Type());
+  Value codes = LshEncodeOp::create(b, loc, x2, p, c, codesInit, bits).getResult()[0];
   Value tab = resourceConstant(b, loc, {t.h, t.r, t.m}, t.tables, resourceKey(name, "tables"));
   Value bias = resourceConstant(b, loc, {t.m}, t.bias, resourceKey(name, "bias"));
-  auto y2Ty = RankedTensorType::get({n, t.m}, b.getF32Type());
-  Value y2 = GatherSumOp::create(b, loc, y2Ty, codes, tab, /*weights=*/Value(), bias,
-                                 /*scales=*/Value());
+  Value yInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n, t.m}, b.getF32Type());
+  Value y2 = GatherSumOp::create(b, loc, codes, tab, /*weights=*/Value(), bias,
+                                 /*scales=*/Value(), yInit)
+                 .getResult()[0];
   Value y = y2;
   if (yt.getRank() == 1) {
     y = tensor::CollapseShapeOp::create(b, loc, yt, y2, SmallVector<ReassociationIndices>{{0, 1}});
@@ -329,12 +330,14 @@ int64_t lut::countMacs(ModuleOp module) {
   int64_t total = 0;
   module.walk([&](Operation *op) {
     if (auto e = dyn_cast<LshEncodeOp>(op)) {
-      total += e.getX().getType().getNumElements() * e.getProjection().getType().getDimSize(1);
+      total += cast<ShapedType>(e.getX().getType()).getNumElements() *
+               cast<ShapedType>(e.getProjection().getType()).getDimSize(1);
       return;
     }
     if (auto g = dyn_cast<GatherSumOp>(op)) {
       if (g.getWeights() || g.getScales())
-        total += g.getCodes().getType().getNumElements() * g.getTables().getType().getDimSize(2);
+        total += cast<ShapedType>(g.getCodes().getType()).getNumElements() *
+                 cast<ShapedType>(g.getTables().getType()).getDimSize(2);
       return;
     }
     auto l = dyn_cast<linalg::LinalgOp>(op);

@@ -6,6 +6,8 @@ include "lut/Dialect/Lut/IR/LutDialect.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/IR/RegionKindInterface.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/TilingInterface.td"
 
 //===----------------------------------------------------------------------===//
 // lut.mlp
@@ -100,10 +102,33 @@ def Lut_YieldOp : Lut_Op<"yield", [Pure, Terminator, ReturnLike,
 }
 
 //===----------------------------------------------------------------------===//
+// Destination-style LUT ops
+//===----------------------------------------------------------------------===//
+
+// Both ops are in destination-passing style: `outs` gives the destination,
+// which the result overwrites (its values are not read). On tensors the op
+// has one result; after bufferization it works on memrefs and has none.
+class Lut_DpsOp<string mnemonic, list<Trait> traits = []> :
+    Lut_Op<mnemonic, !listconcat(traits, [
+      DestinationStyleOpInterface,
+      DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+      DeclareOpInterfaceMethods<TilingInterface,
+          ["getLoopIteratorTypes", "getIterationDomain",
+           "getTiledImplementation", "getResultTilePosition"]>])> {
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // lut.lsh_encode
 //===----------------------------------------------------------------------===//
 
-def Lut_LshEncodeOp : Lut_Op<"lsh_encode", [Pure]> {
+def Lut_LshEncodeOp : Lut_DpsOp<"lsh_encode"> {
   let summary = "LookupFFN hash: projection, sign bits, packed codes";
   let description = [{
     The locality-sensitive hash of LookupFFN (Zeng et al., ICML 2024,
@@ -117,42 +142,58 @@ def Lut_LshEncodeOp : Lut_Op<"lsh_encode", [Pure]> {
     codes[n, h] = sum_{j < k} (z[n, h*k + j] > 0 ? 1 : 0) << j
     ```
 
-    Operands and shapes:
-    * `x`: `tensor<N x D x f32>`, the (normalized) FFN input;
-    * `projection`: `tensor<D x (H*k) x f32>`, the hyperplanes as columns;
-    * `bias` (optional): `tensor<(H*k) x f32>`.
+    Operands and shapes (tensors, or memrefs after bufferization):
+    * `x`: `N x D x f32`, the (normalized) FFN input; `N` (tokens) may be
+      dynamic;
+    * `projection`: `D x (H*k) x f32`, the hyperplanes as columns;
+    * `bias` (optional): `(H*k) x f32`;
+    * `outs(init)`: `N x H x iW`, the destination of the codes, with
+      `W` in {8, 16, 32} and `W >= k` (codes are unsigned: `i8` holds codes
+      of up to 8 bits). The result overwrites it.
 
-    Attribute `bits` is `k`, the hash bits per table, in `[1, 16]`.
-    The result `codes` is `tensor<N x H x i32>` with values in `[0, 2^k)`:
-    an index into the `2^k` rows of each table of a `lut.gather_sum`.
+    Attribute `bits` is `k`, the hash bits per table, in `[1, 16]`. Each
+    code is in `[0, 2^k)`: an index into the `2^k` rows of each table of a
+    `lut.gather_sum`.
+
+    Tiling (`TilingInterface`): the loops are `(n, h)`, both parallel; a tile
+    reads rows `n` of `x` and the columns `h*k .. (h+1)*k` of `projection`
+    and `bias`.
 
     Errors: the verifier reports ranks other than the above, a `D` or `H*k`
     mismatch, a second dimension of `projection` that is not a multiple of
-    `bits`, `bits` out of range, and a result shape other than `N x H`.
+    `bits`, `bits` out of range, a code type narrower than `bits` or other
+    than i8/i16/i32, a destination shape other than `N x H`, mixed tensor
+    and memref operands, and a result that does not match the destination.
 
-    Lowering (`convert-lut-to-linalg`): a `linalg.matmul` into a zero-filled
-    `N x (H*k)` f32 tensor for `x · P`, then one `linalg.generic` over
-    `(n, h, j)` (`j` the bit, a reduction) that adds the bias, compares with
-    0 and ORs `1 << j` into the i32 code.
+    Lowering: `convert-lut-to-linalg` (tensors) gives a `linalg.matmul`
+    into a zero-filled `N x (H*k)` f32 tensor for `x · P`, then one
+    `linalg.generic` over `(n, h, j)` (`j` the bit, a reduction) that adds
+    the bias, compares with 0 and ORs `1 << j` into the code.
   }];
   let arguments = (ins
-    RankedTensorOf<[F32]>:$x,
-    RankedTensorOf<[F32]>:$projection,
-    Optional<RankedTensorOf<[F32]>>:$bias,
+    TensorOrMemRef<[F32]>:$x,
+    TensorOrMemRef<[F32]>:$projection,
+    Optional<TensorOrMemRef<[F32]>>:$bias,
+    TensorOrMemRef<[I8, I16, I32]>:$init,
     ConfinedAttr<I64Attr, [IntMinValue<1>, IntMaxValue<16>]>:$bits);
-  let results = (outs RankedTensorOf<[I32]>:$codes);
   let assemblyFormat = [{
-    $x `,` $projection (`bias` $bias^)? `bits` `=` $bits attr-dict `:`
-    functional-type(operands, results)
+    $x `,` $projection (`bias` $bias^)? `bits` `=` $bits
+    `outs` `(` $init `:` type($init) `)` attr-dict
+    `:` type($x) `,` type($projection) (`bias` type($bias)^)?
+    (`->` type($result)^)?
   }];
-  let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$x, "::mlir::Value":$projection,
+                   "::mlir::Value":$bias, "::mlir::Value":$init,
+                   "int64_t":$bits)>
+  ];
 }
 
 //===----------------------------------------------------------------------===//
 // lut.gather_sum
 //===----------------------------------------------------------------------===//
 
-def Lut_GatherSumOp : Lut_Op<"gather_sum", [Pure, AttrSizedOperandSegments]> {
+def Lut_GatherSumOp : Lut_DpsOp<"gather_sum", [AttrSizedOperandSegments]> {
   let summary = "Sum of one row gathered from each of H tables";
   let description = [{
     The table read of LookupFFN (Zeng et al., ICML 2024), which is also the
@@ -163,46 +204,65 @@ def Lut_GatherSumOp : Lut_Op<"gather_sum", [Pure, AttrSizedOperandSegments]> {
     y[n, m] = sum_h w[n, h] * s[h, m] * T[h, codes[n, h], m] + b[m]
     ```
 
-    Operands and shapes:
-    * `codes`: `tensor<N x H x iK>` (any signless integer width, read as a
-      signed integer), each value an index in `[0, R)`;
-    * `tables`: `tensor<H x R x M x T>`, where `T` is `f32`, `f16`, `bf16` or
-      `i8`; `R` is the number of rows of each table (`2^k` for `k` hash bits,
-      or the number of prototypes of a codebook);
-    * `weights` (optional): `tensor<N x H x f32>`, per-table scores `w`
-      (1 when absent);
-    * `bias` (optional): `tensor<M x f32>` (0 when absent);
-    * `scales` (optional): `tensor<H x M x f32>`, the dequantization scales
-      `s` of `i8` tables; required for `i8` tables, and not allowed for
-      floating-point tables (where `s` = 1).
+    Operands and shapes (tensors, or memrefs after bufferization):
+    * `codes`: `N x H x iW` (any signless integer width, read as an
+      unsigned integer), each value an index in `[0, R)`; `N` may be
+      dynamic;
+    * `tables`: `H x R x M x T`, where `T` is `f32`, `f16`, `bf16` or `i8`;
+      `R` is the number of rows of each table (`2^k` for `k` hash bits, or
+      the number of prototypes of a codebook);
+    * `weights` (optional): `N x H x f32`, per-table scores `w` (1 when
+      absent);
+    * `bias` (optional): `M x f32` (0 when absent);
+    * `scales` (optional): the dequantization scales `s` of `i8` tables,
+      either `M x f32` (one per output column, shared by all tables: the
+      sum over tables can then accumulate in integers and be scaled once)
+      or `H x M x f32` (one per table and column); required for `i8`
+      tables, and not allowed for floating-point tables (where `s` = 1);
+    * `outs(init)`: `N x M x f32`, the destination; the result overwrites
+      it.
 
-    The result is `tensor<N x M x f32>`. The sum is accumulated in f32.
+    The sum is accumulated in f32 (for `i8` tables with per-column scales,
+    in integers, then scaled).
 
-    Errors: the verifier reports wrong ranks, dynamic shapes, mismatched
-    `N`, `H` or `M`, zero table rows, and an `i8` table without `scales` or a
-    float table with them. The verifier does not look at the codes' values;
-    codes out of range at run time are undefined behaviour, as for any
-    gather. When `codes` is a compile-time constant, `convert-lut-to-linalg`
-    reports the first code outside `[0, R)` and fails.
+    Tiling (`TilingInterface`): the loops are `(n, m)`, both parallel (the
+    sum over tables stays inside a tile); a tile reads rows `n` of `codes`
+    and `weights` and columns `m` of `tables`, `bias` and `scales`.
 
-    Lowering (`convert-lut-to-linalg`): a `linalg.generic` over `(n, h, m)`
-    with the reduction over `h` in the middle, whose body reads
-    `T[h, codes[n, h], m]` with `tensor.extract`, converts `i8` (`sitofp`),
-    `f16` and `bf16` (`extf`) entries to f32, and accumulates into the
-    broadcast bias (or zeros).
+    Errors: the verifier reports wrong ranks, a dynamic dimension other
+    than `N`, mismatched `N`, `H` or `M`, zero table rows, an `i8` table
+    without `scales` or a float table with them, mixed tensor and memref
+    operands, and a result that does not match the destination. The
+    verifier does not look at the codes' values; codes out of range at run
+    time are undefined behaviour, as for any gather. When `codes` is a
+    compile-time constant, `convert-lut-to-linalg` reports the first code
+    outside `[0, R)` and fails.
+
+    Lowering: `convert-lut-to-linalg` (tensors) gives a `linalg.generic`
+    over `(n, h, m)` with the reduction over `h` in the middle, whose body
+    reads `T[h, codes[n, h], m]` with `tensor.extract`, converts `i8`
+    (`sitofp`), `f16` and `bf16` (`extf`) entries to f32, and accumulates
+    into the broadcast bias (or zeros).
   }];
   let arguments = (ins
-    RankedTensorOf<[AnySignlessInteger]>:$codes,
-    RankedTensorOf<[F32, F16, BF16, I8]>:$tables,
-    Optional<RankedTensorOf<[F32]>>:$weights,
-    Optional<RankedTensorOf<[F32]>>:$bias,
-    Optional<RankedTensorOf<[F32]>>:$scales);
-  let results = (outs RankedTensorOf<[F32]>:$result);
+    TensorOrMemRef<[AnySignlessInteger]>:$codes,
+    TensorOrMemRef<[F32, F16, BF16, I8]>:$tables,
+    Optional<TensorOrMemRef<[F32]>>:$weights,
+    Optional<TensorOrMemRef<[F32]>>:$bias,
+    Optional<TensorOrMemRef<[F32]>>:$scales,
+    TensorOrMemRef<[F32]>:$init);
   let assemblyFormat = [{
     $codes `,` $tables (`weights` $weights^)? (`bias` $bias^)?
-    (`scales` $scales^)? attr-dict `:` functional-type(operands, results)
+    (`scales` $scales^)? `outs` `(` $init `:` type($init) `)` attr-dict
+    `:` type($codes) `,` type($tables) (`weights` type($weights)^)?
+    (`bias` type($bias)^)? (`scales` type($scales)^)?
+    (`->` type($result)^)?
   }];
-  let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$codes, "::mlir::Value":$tables,
+                   "::mlir::Value":$weights, "::mlir::Value":$bias,
+                   "::mlir::Value":$scales, "::mlir::Value":$init)>
+  ];
 }
 
 #endif // LUT_OPS_TD

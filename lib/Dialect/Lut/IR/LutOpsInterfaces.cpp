@@ -1,0 +1,176 @@
+//===- LutOpsInterfaces.cpp - memory effects and tiling of lut ops --------===//
+//
+// MemoryEffectsOpInterface and TilingInterface of the destination-style lut
+// ops (lut.lsh_encode, lut.gather_sum); see LutOps.td.
+//
+//===----------------------------------------------------------------------===//
+#include "lut/Dialect/Lut/IR/LutOps.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+using namespace lut;
+
+namespace {
+
+/// Reads every input and, on memrefs, writes the destination (the value is
+/// overwritten, not read).
+void dpsEffects(DestinationStyleOpInterface op,
+                SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  if (op.hasPureTensorSemantics())
+    return;
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (isa<MemRefType>(in->get().getType()))
+      effects.emplace_back(MemoryEffects::Read::get(), in, SideEffects::DefaultResource::get());
+  for (OpOperand &init : op.getDpsInitsMutable())
+    effects.emplace_back(MemoryEffects::Write::get(), &init, SideEffects::DefaultResource::get());
+}
+
+/// A slice of a tensor or memref: offsets/sizes per dim, unit strides.
+Value slice(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> offsets,
+            ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+  if (isa<RankedTensorType>(v.getType()))
+    return tensor::ExtractSliceOp::create(b, loc, v, offsets, sizes, strides);
+  return memref::SubViewOp::create(b, loc, v, offsets, sizes, strides);
+}
+
+/// The whole extent of dim `d` of `v`.
+OpFoldResult fullDim(OpBuilder &b, Location loc, Value v, int64_t d) {
+  int64_t s = cast<ShapedType>(v.getType()).getDimSize(d);
+  if (!ShapedType::isDynamic(s))
+    return b.getIndexAttr(s);
+  return linalg::createOrFoldDimOp(b, loc, v, d);
+}
+
+/// The (n, x) domain of a DPS op whose destination is `init` [N, X].
+SmallVector<Range> domainOf(OpBuilder &b, Location loc, Value init) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return {Range{zero, fullDim(b, loc, init, 0), one},
+          Range{zero, fullDim(b, loc, init, 1), one}};
+}
+
+/// The tiled op's results (none on memrefs).
+TilingResult tilingResult(Operation *tiled, SmallVector<Operation *> slices) {
+  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), std::move(slices)};
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// LshEncodeOp
+//===----------------------------------------------------------------------===//
+
+void LshEncodeOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  dpsEffects(*this, effects);
+}
+
+SmallVector<utils::IteratorType> LshEncodeOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> LshEncodeOp::getIterationDomain(OpBuilder &b) {
+  return domainOf(b, getLoc(), getInit());
+}
+
+FailureOr<TilingResult> LshEncodeOp::getTiledImplementation(OpBuilder &b,
+                                                            ArrayRef<OpFoldResult> offsets,
+                                                            ArrayRef<OpFoldResult> sizes) {
+  // Tile (n, h) reads x[n, :], projection[:, h*k : (h+size)*k], bias[h*k ...].
+  Location loc = getLoc();
+  int64_t k = getBits();
+  AffineExpr d0;
+  bindDims(b.getContext(), d0);
+  auto timesK = [&](OpFoldResult v) {
+    return affine::makeComposedFoldedAffineApply(b, loc, d0 * k, {v});
+  };
+  SmallVector<Operation *> slices;
+  auto take = [&](Value v, ArrayRef<OpFoldResult> off, ArrayRef<OpFoldResult> sz) {
+    Value s = slice(b, loc, v, off, sz);
+    slices.push_back(s.getDefiningOp());
+    return s;
+  };
+  Value x = take(getX(), {offsets[0], b.getIndexAttr(0)},
+                 {sizes[0], fullDim(b, loc, getX(), 1)});
+  Value p = take(getProjection(), {b.getIndexAttr(0), timesK(offsets[1])},
+                 {fullDim(b, loc, getProjection(), 0), timesK(sizes[1])});
+  Value bias = getBias() ? take(getBias(), {timesK(offsets[1])}, {timesK(sizes[1])}) : Value();
+  Value init = take(getInit(), offsets, sizes);
+  auto tiled = LshEncodeOp::create(b, loc, x, p, bias, init, k);
+  return tilingResult(tiled, std::move(slices));
+}
+
+LogicalResult LshEncodeOp::getResultTilePosition(OpBuilder &, unsigned,
+                                                 ArrayRef<OpFoldResult> offsets,
+                                                 ArrayRef<OpFoldResult> sizes,
+                                                 SmallVector<OpFoldResult> &resultOffsets,
+                                                 SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets.assign(offsets.begin(), offsets.end());
+  resultSizes.assign(sizes.begin(), sizes.end());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GatherSumOp
+//===----------------------------------------------------------------------===//
+
+void GatherSumOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  dpsEffects(*this, effects);
+}
+
+SmallVector<utils::IteratorType> GatherSumOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> GatherSumOp::getIterationDomain(OpBuilder &b) {
+  return domainOf(b, getLoc(), getInit());
+}
+
+FailureOr<TilingResult> GatherSumOp::getTiledImplementation(OpBuilder &b,
+                                                            ArrayRef<OpFoldResult> offsets,
+                                                            ArrayRef<OpFoldResult> sizes) {
+  // Tile (n, m) reads codes[n, :], weights[n, :], tables[:, :, m],
+  // bias[m] and scales[(:,) m].
+  Location loc = getLoc();
+  OpFoldResult zero = b.getIndexAttr(0);
+  SmallVector<Operation *> slices;
+  auto take = [&](Value v, ArrayRef<OpFoldResult> off, ArrayRef<OpFoldResult> sz) {
+    Value s = slice(b, loc, v, off, sz);
+    slices.push_back(s.getDefiningOp());
+    return s;
+  };
+  Value codes = take(getCodes(), {offsets[0], zero}, {sizes[0], fullDim(b, loc, getCodes(), 1)});
+  Value tables = take(getTables(), {zero, zero, offsets[1]},
+                      {fullDim(b, loc, getTables(), 0), fullDim(b, loc, getTables(), 1), sizes[1]});
+  Value weights;
+  if (getWeights())
+    weights = take(getWeights(), {offsets[0], zero}, {sizes[0], fullDim(b, loc, getWeights(), 1)});
+  Value bias = getBias() ? take(getBias(), {offsets[1]}, {sizes[1]}) : Value();
+  Value scales;
+  if (Value s = getScales()) {
+    if (cast<ShapedType>(s.getType()).getRank() == 1)
+      scales = take(s, {offsets[1]}, {sizes[1]});
+    else
+      scales = take(s, {zero, offsets[1]}, {fullDim(b, loc, s, 0), sizes[1]});
+  }
+  Value init = take(getInit(), offsets, sizes);
+  auto tiled = GatherSumOp::create(b, loc, codes, tables, weights, bias, scales, init);
+  return tilingResult(tiled, std::move(slices));
+}
+
+LogicalResult GatherSumOp::getResultTilePosition(OpBuilder &, unsigned,
+                                                 ArrayRef<OpFoldResult> offsets,
+                                                 ArrayRef<OpFoldResult> sizes,
+                                                 SmallVector<OpFoldResult> &resultOffsets,
+                                                 SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets.assign(offsets.begin(), offsets.end());
+  resultSizes.assign(sizes.begin(), sizes.end());
+  return success();
+}
