@@ -18,6 +18,8 @@
 using namespace mlir;
 
 void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &) {
+  // Out-params need one distinct, written buffer per result.
+  pm.addPass(createLutMaterializeResults());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;

@@ -55,6 +55,30 @@ def LutMemrefCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def LutMaterializeResults : Pass<"lut-materialize-results", "::mlir::ModuleOp"> {
+  let summary = "Gives every function result its own freshly computed tensor";
+  let description = [{
+    Function results become caller-provided out-params after bufferization
+    (`buffer-results-to-out-params`), which needs each result to be a
+    distinct buffer that the function writes. ONNX graphs may return the
+    same value twice, return a graph input unchanged, or return a constant.
+    This pass, run on tensors just before bufferization, replaces each such
+    returned value by a copy into a new tensor (`tensor.empty` +
+    `linalg.copy`):
+
+    * a value returned more than once (every occurrence after the first);
+    * a function argument;
+    * a constant (`arith.constant` or any other constant-like op).
+
+    Shapes and element types are unchanged; dynamic dims are taken from the
+    value with `tensor.dim`. Non-tensor results are left alone.
+
+    Errors: none.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def LutSetTarget : Pass<"lut-set-target", "::mlir::ModuleOp"> {
   let summary = "Records the target triple and CPU on the module";
   let description = [{

@@ -49,7 +49,8 @@ struct LutToLLVMPipelineOptions
                                 llvm::cl::init("")};
 };
 
-/// Bufferization: tensors to memrefs across function boundaries with
+/// Bufferization: one fresh tensor per function result
+/// (`lut-materialize-results`), tensors to memrefs across function boundaries with
 /// identity layouts (upstream `one-shot-bufferize`), function results as
 /// caller-provided out-params (`buffer-results-to-out-params`, static
 /// allocations hoisted), and ownership-based deallocation
