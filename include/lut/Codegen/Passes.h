@@ -32,7 +32,8 @@ inline constexpr llvm::StringLiteral kSignatureAttrName = "lut.signature";
 /// Builds the signature text (format in docs/Runtime.md) of `func`, which
 /// must be on tensors: from its `lut.name`/`lut.dtype` argument and result
 /// attributes and its types. Returns failure after emitting an error on
-/// `func` for a non-tensor or dynamically shaped argument or result, an
+/// `func` for a function without results, a non-tensor or dynamically
+/// shaped argument or result, an
 /// empty tensor, or an element type with no ONNX equivalent.
 llvm::FailureOr<std::string> buildModelSignature(mlir::func::FuncOp func);
 

@@ -117,7 +117,8 @@ def LutModelSignature : Pass<"lut-model-signature", "::mlir::ModuleOp"> {
     is the `lut.name` attribute (the ONNX value name; control characters
     are replaced by `?`). docs/Runtime.md describes the format.
 
-    Errors: no function named `entry`; an argument or result that is not a
+    Errors: no function named `entry`; a function without results (a
+    model must have an output); an argument or result that is not a
     statically shaped ranked tensor; a tensor with no elements; an element
     type with no ONNX equivalent.
   }];
