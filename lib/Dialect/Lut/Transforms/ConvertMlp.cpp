@@ -194,6 +194,8 @@ LogicalResult lut::verifyConvertMlpOptions(ModuleOp module, const LutConvertMlpO
     return bad("bits must be in [1, 16], got " + Twine(o.bits));
   if (o.tables < 1)
     return bad("tables must be >= 1, got " + Twine(o.tables));
+  if (o.seed < 0)
+    return bad("seed must be an integer >= 0, got " + Twine(o.seed));
   if (!(o.ridge >= 0) || !std::isfinite(o.ridge))
     return bad("ridge must be a finite number >= 0, got " + shortNumber(o.ridge));
   if (o.sweeps < 1 || o.sweeps > 1000)
@@ -297,7 +299,7 @@ LogicalResult lut::convertMlps(ModuleOp module, const LutConvertMlpOptions &o,
         return mlp.emitError() << "lut-convert-mlp: '" << r.name << "': " << err;
       }
     } else {
-      hp = fit::randomHyperplanes(m->dModel, hk, fit::columnMeans(xtr), o.seed);
+      hp = fit::randomHyperplanes(m->dModel, hk, fit::columnMeans(xtr), (uint64_t)o.seed);
     }
     if (o.threshold == LutThreshold::split)
       fit::splitOffsets(hp, xtr, /*maxRows=*/100000, splitMask);

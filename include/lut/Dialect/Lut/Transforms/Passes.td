@@ -67,7 +67,7 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
     its fit error.
 
     Errors, each reported on the `lut.mlp` at fault or on the module: bits
-    outside [1, 16]; tables < 1; tables*bits above d_ff (2·d_ff, and even,
+    outside [1, 16]; tables < 1; a negative seed; tables*bits above d_ff (2·d_ff, and even,
     for gated FFNs) with `projection=hidden`; a ridge that is negative or
     not finite; sweeps outside [1, 1000]; a holdout outside [0, 0.5] or
     leaving fewer than 2 training rows; tables over 4 GiB; an `only` or
@@ -82,9 +82,9 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
            [{::llvm::cl::values(
              clEnumValN(::lut::LutMethod::lsh, "lsh",
                         "LookupFFN: sign-bit hashes and summed tables"))}]>,
-    Option<"tables", "tables", "int64_t", /*default=*/"48", "Number of tables H">,
+    Option<"tables", "tables", "int64_t", /*default=*/"48", "Number of tables H (>= 1)">,
     Option<"bits", "bits", "int64_t", /*default=*/"8",
-           "Hash bits per table k (each table has 2^k rows)">,
+           "Hash bits per table k, in [1, 16] (each table has 2^k rows)">,
     Option<"projection", "projection", "::lut::LutProjection",
            "::lut::LutProjection::hidden", "Hyperplanes of the hash",
            [{::llvm::cl::values(
@@ -101,7 +101,8 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
                         "the sign of the pre-activation"))}]>,
     ListOption<"only", "only", "std::string", "Convert only these FFNs (by name)">,
     ListOption<"skip", "skip", "std::string", "Do not convert these FFNs (by name)">,
-    Option<"seed", "seed", "uint64_t", /*default=*/"0", "Seed of random projections">,
+    Option<"seed", "seed", "int64_t", /*default=*/"0",
+           "Seed of random projections, an integer >= 0">,
     Option<"sweeps", "sweeps", "int64_t", /*default=*/"8", "Backfitting sweeps, in [1, 1000]">,
     Option<"ridge", "ridge", "double", /*default=*/"20.0",
            "Ridge of the table fit, in samples (>= 0)">,
