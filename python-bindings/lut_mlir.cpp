@@ -39,6 +39,7 @@ namespace {
     type = PyExc_MemoryError;
     break;
   case LUT_ERROR_MODEL_FAILED:
+  case LUT_ERROR_UNSUPPORTED_CPU:
     type = PyExc_RuntimeError;
     break;
   default:

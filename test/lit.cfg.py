@@ -27,3 +27,15 @@ tool_dirs = [config.lut_tools_dir, config.llvm_tools_dir]
 tools = ["lut-opt", "lut-translate", "lutc", "lut-run", "FileCheck", "not", "count", "llvm-readelf"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.lut_tools_dir, append_path=True)
+
+# Host CPU features, for tests of the runtime's CPU check.
+import platform
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("x86_64-host")
+try:
+    with open("/proc/cpuinfo") as f:
+        flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
+    if "avx512_fp16" not in flags:
+        config.available_features.add("no-avx512fp16")
+except OSError:
+    pass

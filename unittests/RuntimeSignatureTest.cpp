@@ -145,8 +145,79 @@ INSTANTIATE_TEST_SUITE_P(
         BadSignature{"lut-model v1\ninput 0 float 2 a\n",
                      "it declares no outputs"},
         BadSignature{"lut-model v1\n" OUT "output 2 float 1 z\n",
-                     "output 2 is declared but output 1 is missing"}));
+                     "output 2 is declared but output 1 is missing"},
+        BadSignature{"lut-model v1\ntarget x86_64-linux-gnu znver4\n" OUT,
+                     "line 2: expected 'target <triple> <cpu> <features|->'"},
+        BadSignature{"lut-model v1\ntarget x86_64-linux-gnu znver4 avx2,,fma\n" OUT,
+                     "line 2: empty feature name in 'avx2,,fma'"},
+        BadSignature{"lut-model v1\ntarget a b -\ntarget a b -\n" OUT,
+                     "line 3: duplicate 'target' record (first on line 2)"}));
 #undef OUT
+
+//===----------------------------------------------------------------------===//
+// The target record
+//===----------------------------------------------------------------------===//
+
+#if defined(__x86_64__)
+#define HOST_TRIPLE "x86_64-unknown-linux-gnu"
+#define OTHER_TRIPLE "aarch64-unknown-linux-gnu"
+#elif defined(__aarch64__)
+#define HOST_TRIPLE "aarch64-unknown-linux-gnu"
+#define OTHER_TRIPLE "x86_64-unknown-linux-gnu"
+#endif
+
+#ifdef HOST_TRIPLE
+TEST(SignatureTarget, HostTargetLoads) {
+  // The features every x86-64 or AArch64 CPU has, plus one nobody knows.
+#if defined(__x86_64__)
+  const char *features = "sse2,cx8,some-future-feature";
+#else
+  const char *features = "neon,some-future-feature";
+#endif
+  std::string text = std::string("lut-model v1\ntarget " HOST_TRIPLE " generic ") +
+                     features + "\noutput 0 float 1 y\n";
+  ModelHolder model(lutModelCreateFromSymbols(dummyRun, text.c_str()));
+  EXPECT_NE(model.get(), nullptr) << lastError();
+  ModelHolder none(lutModelCreateFromSymbols(
+      dummyRun, "lut-model v1\ntarget " HOST_TRIPLE " generic -\noutput 0 float 1 y\n"));
+  EXPECT_NE(none.get(), nullptr) << lastError();
+}
+
+TEST(SignatureTarget, OtherArchitectureIsRejected) {
+  LutModel *model = lutModelCreateFromSymbols(
+      dummyRun, "lut-model v1\ntarget " OTHER_TRIPLE " generic -\noutput 0 float 1 y\n");
+  EXPECT_EQ(model, nullptr);
+  lutModelFree(model);
+  EXPECT_EQ(lutGetLastStatus(), LUT_ERROR_UNSUPPORTED_CPU);
+  EXPECT_THAT(lastError(), HasSubstr("compiled for " OTHER_TRIPLE));
+  EXPECT_STREQ(lutStatusString(LUT_ERROR_UNSUPPORTED_CPU), "LUT_ERROR_UNSUPPORTED_CPU");
+}
+#endif
+
+#if defined(__x86_64__)
+TEST(SignatureTarget, MissingFeatureIsRejected) {
+  // The first of these features that this CPU lacks (this machine, an AMD
+  // Zen 4, lacks avx512fp16); skipped on a CPU that has them all.
+  const char *candidates[] = {"avx512fp16", "avx512bf16", "avx512vbmi2", "avx512f", "avx2"};
+  const char *missing = nullptr;
+  for (const char *f : candidates) {
+    std::string text = std::string("lut-model v1\ntarget " HOST_TRIPLE " x ") + f +
+                       "\noutput 0 float 1 y\n";
+    LutModel *m = lutModelCreateFromSymbols(dummyRun, text.c_str());
+    if (!m) {
+      missing = f;
+      EXPECT_EQ(lutGetLastStatus(), LUT_ERROR_UNSUPPORTED_CPU);
+      EXPECT_THAT(lastError(), HasSubstr(std::string("lacks: ") + f));
+      EXPECT_THAT(lastError(), HasSubstr("--mcpu"));
+      break;
+    }
+    lutModelFree(m);
+  }
+  if (!missing)
+    GTEST_SKIP() << "this CPU has every candidate feature";
+}
+#endif
+
 
 TEST(Signature, SurvivesTruncationAndCorruption) {
   const std::string text = "lut-model v1\n"

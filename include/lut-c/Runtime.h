@@ -72,7 +72,10 @@ typedef enum LutStatus {
   /** The arguments do not match the signature: count, dtype or shape. */
   LUT_ERROR_MISMATCH = 5,
   /** `lut_model_run` returned a nonzero code. */
-  LUT_ERROR_MODEL_FAILED = 6
+  LUT_ERROR_MODEL_FAILED = 6,
+  /** The model was compiled for another architecture, or for CPU features
+   *  (e.g. avx512f) that the running CPU lacks. */
+  LUT_ERROR_UNSUPPORTED_CPU = 7
 } LutStatus;
 
 /**
@@ -248,7 +251,10 @@ typedef int32_t (*LutModelRunFn)(void *const *inputs, void *const *outputs);
  *         LUT_ERROR_INVALID_ARGUMENT (NULL path), LUT_ERROR_LOAD (no such
  *         file, or dlopen or dlsym failed; the message includes the reason),
  *         LUT_ERROR_BAD_SIGNATURE (the signature is NULL, malformed or of an
- *         unsupported version; the message names the line).
+ *         unsupported version; the message names the line),
+ *         LUT_ERROR_UNSUPPORTED_CPU (the signature's `target` record names
+ *         another architecture or features this CPU lacks; the message
+ *         lists them).
  */
 LUT_RUNTIME_API LutModel *lutModelLoad(const char *path);
 

@@ -79,8 +79,25 @@ struct LutModelSignaturePass : public lut::impl::LutModelSignatureBase<LutModelS
 
 } // namespace
 
+/// `target <triple> <cpu> <features>` from the module's target attributes.
+static std::string targetLine(Operation *module) {
+  auto attr = [&](StringRef name, StringRef dflt) {
+    auto a = module ? module->getAttrOfType<StringAttr>(name) : nullptr;
+    return a && !a.getValue().empty() ? a.getValue().str() : dflt.str();
+  };
+  std::string enabled, featureStr = attr(lut::kTargetFeaturesAttrName, "");
+  SmallVector<StringRef> features;
+  StringRef(featureStr).split(features, ',', -1, false);
+  for (StringRef f : features)
+    if (f.consume_front("+"))
+      enabled += (enabled.empty() ? "" : ",") + f.str();
+  return "target " + attr(LLVM::LLVMDialect::getTargetTripleAttrName(), "unknown") + " " +
+         attr(lut::kTargetCpuAttrName, "generic") + " " + (enabled.empty() ? "-" : enabled) +
+         "\n";
+}
+
 FailureOr<std::string> lut::buildModelSignature(func::FuncOp func) {
-  std::string sig = "lut-model v1\n";
+  std::string sig = "lut-model v1\n" + targetLine(func->getParentOp());
   FunctionType fty = func.getFunctionType();
   if (fty.getNumResults() == 0)
     return func.emitError() << "'" << func.getSymName()

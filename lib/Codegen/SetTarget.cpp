@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lut/Codegen/Passes.h"
+#include "lut/Codegen/Target.h"
 
-#include "llvm/TargetParser/Host.h"
 
 namespace lut {
 #define GEN_PASS_DEF_LUTSETTARGET
@@ -20,12 +20,17 @@ struct LutSetTargetPass : public lut::impl::LutSetTargetBase<LutSetTargetPass> {
   using Base::Base;
   void runOnOperation() override {
     ModuleOp m = getOperation();
-    std::string t = triple.empty() ? llvm::sys::getDefaultTargetTriple() : std::string(triple);
+    std::string t = triple, c = cpu, f = features;
+    lut::resolveTarget(t, c, f);
     m->setAttr(LLVM::LLVMDialect::getTargetTripleAttrName(), StringAttr::get(&getContext(), t));
-    if (!cpu.empty())
-      m->setAttr(lut::kTargetCpuAttrName, StringAttr::get(&getContext(), cpu));
-    else
-      m->removeAttr(lut::kTargetCpuAttrName);
+    auto set = [&](StringRef name, const std::string &value) {
+      if (!value.empty())
+        m->setAttr(name, StringAttr::get(&getContext(), value));
+      else
+        m->removeAttr(name);
+    };
+    set(lut::kTargetCpuAttrName, c);
+    set(lut::kTargetFeaturesAttrName, f);
   }
 };
 

@@ -1,5 +1,6 @@
 //===- Compiler.cpp - lowering and native code generation -----------------===//
 #include "lut/Compiler/Compiler.h"
+#include "lut/Codegen/Target.h"
 
 #include "lut/Codegen/Passes.h"
 #include "lut/Compiler/Linker.h"
@@ -22,6 +23,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 
@@ -39,6 +41,7 @@ LogicalResult lut::lowerToLLVMDialect(ModuleOp module, const CodegenOptions &opt
   o.optLevel = opts.optLevel;
   o.targetTriple = opts.triple;
   o.targetCpu = opts.cpu;
+  o.targetFeatures = opts.features;
   PassManager pm(module.getContext());
   buildLutToLLVMPipeline(pm, o);
   if (opts.configurePassManager && failed(opts.configurePassManager(pm)))
@@ -48,9 +51,11 @@ LogicalResult lut::lowerToLLVMDialect(ModuleOp module, const CodegenOptions &opt
 
 namespace {
 
-/// The target machine for the module's (or the options') triple and CPU.
+/// The target machine for the module's (or the options') triple, CPU and
+/// features.
 std::unique_ptr<llvm::TargetMachine> makeTargetMachine(StringRef tripleStr, StringRef cpuName,
-                                                       unsigned optLevel, std::string &error) {
+                                                       StringRef featureStr, unsigned optLevel,
+                                                       std::string &error) {
   static bool init = [] {
     llvm::InitializeAllTargetInfos();
     llvm::InitializeAllTargets();
@@ -67,12 +72,11 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(StringRef tripleStr, Stri
     error = "unknown target triple '" + triple.str() + "': " + err;
     return nullptr;
   }
-  std::string cpu = cpuName.str(), features;
+  std::string cpu = cpuName.str(), features = featureStr.str();
   if (cpu == "native") {
     cpu = llvm::sys::getHostCPUName().str();
-    for (auto &kv : llvm::sys::getHostCPUFeatures())
-      features += (features.empty() ? "" : ",") + std::string(kv.second ? "+" : "-") +
-                  kv.getKey().str();
+    if (features.empty())
+      features = lut::hostFeatures();
   }
   if (cpu.empty())
     cpu = "generic";
@@ -95,19 +99,27 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(StringRef tripleStr, Stri
 
 } // namespace
 
+void lut::resolveTarget(CodegenOptions &opts) {
+  lut::resolveTarget(opts.triple, opts.cpu, opts.features);
+}
+
 std::unique_ptr<llvm::Module> lut::translateToLLVMIR(ModuleOp module,
                                                      llvm::LLVMContext &llvmContext,
                                                      const CodegenOptions &opts,
                                                      std::string &error) {
   // The target: the options', else the one lut-set-target recorded.
-  std::string triple = opts.triple, cpu = opts.cpu;
-  if (auto t = module->getAttrOfType<StringAttr>(LLVM::LLVMDialect::getTargetTripleAttrName());
-      t && triple.empty())
-    triple = t.str();
-  if (auto c = module->getAttrOfType<StringAttr>(kTargetCpuAttrName); c && cpu.empty())
-    cpu = c.str();
+  std::string triple = opts.triple, cpu = opts.cpu, features = opts.features;
+  auto recorded = [&](StringRef name, std::string &value) {
+    if (auto a = module->getAttrOfType<StringAttr>(name); a && value.empty())
+      value = a.str();
+  };
+  recorded(LLVM::LLVMDialect::getTargetTripleAttrName(), triple);
+  recorded(kTargetCpuAttrName, cpu);
+  recorded(kTargetFeaturesAttrName, features);
+  // lut's own module attributes have served; LLVM IR has no use for them.
   module->removeAttr(kTargetCpuAttrName);
-  auto tm = makeTargetMachine(triple, cpu, opts.optLevel, error);
+  module->removeAttr(kTargetFeaturesAttrName);
+  auto tm = makeTargetMachine(triple, cpu, features, opts.optLevel, error);
   if (!tm)
     return nullptr;
   auto llvmModule = translateModuleToLLVMIR(module, llvmContext, "lut_model");
@@ -143,8 +155,8 @@ std::unique_ptr<llvm::Module> lut::translateToLLVMIR(ModuleOp module,
 
 bool lut::emitObjectFile(llvm::Module &module, const CodegenOptions &opts,
                          llvm::raw_pwrite_stream &os, std::string &error) {
-  std::string cpu = opts.cpu;
-  auto tm = makeTargetMachine(module.getTargetTriple().str(), cpu, opts.optLevel, error);
+  auto tm = makeTargetMachine(module.getTargetTriple().str(), opts.cpu, opts.features,
+                              opts.optLevel, error);
   if (!tm)
     return false;
   llvm::legacy::PassManager pm;
@@ -161,6 +173,8 @@ bool lut::emitLLVMArtifact(ModuleOp module, LLVMArtifact kind, const CodegenOpti
   CodegenOptions o = opts;
   if (auto c = module->getAttrOfType<StringAttr>(kTargetCpuAttrName); c && o.cpu.empty())
     o.cpu = c.str();
+  if (auto f = module->getAttrOfType<StringAttr>(kTargetFeaturesAttrName); f && o.features.empty())
+    o.features = f.str();
   llvm::LLVMContext llvmContext;
   auto llvmModule = translateToLLVMIR(module, llvmContext, o, error);
   if (!llvmModule)

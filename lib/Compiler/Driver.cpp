@@ -137,6 +137,8 @@ lut::DriverStatus DriverRun::run() {
   lut::CodegenOptions cg;
   cg.triple = o.triple;
   cg.cpu = o.cpu;
+  cg.features = o.features;
+  lut::resolveTarget(cg);
   cg.optLevel = o.optLevel;
   cg.entry = o.entry;
   if (o.configurePassManager)

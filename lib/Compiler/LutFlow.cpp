@@ -124,6 +124,7 @@ LogicalResult lut::runLutFlow(ModuleOp module, const LutFlowOptions &o,
   // Calibration runs on this machine: host code, whatever the target is.
   calib.codegen.entry = codegen.entry;
   calib.codegen.optLevel = std::min(2u, codegen.optLevel);
+  resolveTarget(calib.codegen);
   std::map<std::string, CalibrationSet> sets;
   CalibrationProvider provider = [&](MlpOp mlp, CalibrationSet &cs, std::string &e) {
     auto it = sets.find(mlp.getName().str());

@@ -60,7 +60,7 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
 }
 
 void lut::buildLutToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
-  pm.addPass(createLutSetTarget(LutSetTargetOptions{o.targetTriple, o.targetCpu}));
+  pm.addPass(createLutSetTarget(LutSetTargetOptions{o.targetTriple, o.targetCpu, o.targetFeatures}));
   pm.addPass(createLutModelSignature(LutModelSignatureOptions{o.entry}));
   pm.addPass(createConvertLutToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());

@@ -60,6 +60,8 @@ const char *lutStatusString(LutStatus status) {
     return "LUT_ERROR_MISMATCH";
   case LUT_ERROR_MODEL_FAILED:
     return "LUT_ERROR_MODEL_FAILED";
+  case LUT_ERROR_UNSUPPORTED_CPU:
+    return "LUT_ERROR_UNSUPPORTED_CPU";
   }
   return "LUT_ERROR_<unknown>";
 }

@@ -114,7 +114,9 @@ const ValueInfo *lookup(const LutModel *model, bool output, size_t index) {
 bool finishModel(LutModel &model, LutModelRunFn run, const char *signature) {
   model.run = run;
   model.signature = signature;
-  return parseSignature(signature, model.inputs, model.outputs) == LUT_OK;
+  TargetInfo target;
+  return parseSignature(signature, model.inputs, model.outputs, target) == LUT_OK &&
+         checkHostSupports(target) == LUT_OK;
 }
 
 } // namespace

@@ -70,12 +70,33 @@ struct ValueInfo {
   std::vector<int64_t> shape;
 };
 
+/// The `target` record of a signature: what the library was compiled for.
+/// Empty when the signature has no `target` record.
+struct TargetInfo {
+  std::string triple;                ///< LLVM target triple
+  std::string cpu;                   ///< LLVM CPU name (`generic` if none)
+  std::vector<std::string> features; ///< enabled LLVM feature names, no '+'
+};
+
 /// Parses and validates the signature text of the model ABI (grammar in
-/// docs/Runtime.md). On success replaces `inputs` and `outputs` with the
-/// records in index order and returns LUT_OK; otherwise returns
-/// LUT_ERROR_BAD_SIGNATURE (error set) and leaves both untouched.
+/// docs/Runtime.md). On success replaces `inputs`, `outputs` and `target`
+/// with the records (inputs and outputs in index order) and returns LUT_OK;
+/// otherwise returns LUT_ERROR_BAD_SIGNATURE (error set) and leaves all three
+/// untouched.
 LutStatus parseSignature(const char *text, std::vector<ValueInfo> &inputs,
-                         std::vector<ValueInfo> &outputs);
+                         std::vector<ValueInfo> &outputs, TargetInfo &target);
+
+//===----------------------------------------------------------------------===//
+// Host CPU checks (HostCpu.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Checks that the running CPU can execute code built for `target`: the
+/// triple's architecture is the host's, and every feature in
+/// `target.features` that this runtime knows how to test (x86-64: the
+/// `__builtin_cpu_supports` features; AArch64: the HWCAP bits) is present.
+/// Features it cannot test are assumed present. Returns LUT_OK, or
+/// LUT_ERROR_UNSUPPORTED_CPU with a message listing the missing features.
+LutStatus checkHostSupports(const TargetInfo &target);
 
 } // namespace lut::runtime::impl
 

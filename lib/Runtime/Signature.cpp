@@ -37,12 +37,13 @@ bool parseNonNegative(const std::string &text, int64_t &value) {
 
 /// The grammar (docs/Runtime.md):
 ///   lut-model v1
+///   [target <triple> <cpu> (-|<feature>,<feature>,...)]
 ///   (input|output) <index> <dtype> (scalar|<d0>,<d1>,...) [<name>]
 /// Blank lines are ignored; a trailing '\r' is stripped from each line. The
 /// indices of each kind must be exactly 0..n-1, in any order, and there must
 /// be at least one output.
 LutStatus parseSignature(const char *text, std::vector<ValueInfo> &inputs,
-                         std::vector<ValueInfo> &outputs) {
+                         std::vector<ValueInfo> &outputs, TargetInfo &target) {
   auto bad = [](size_t line, const std::string &msg) {
     return fail(LUT_ERROR_BAD_SIGNATURE, "malformed model signature, line " +
                                              std::to_string(line) + ": " + msg);
@@ -88,11 +89,49 @@ LutStatus parseSignature(const char *text, std::vector<ValueInfo> &inputs,
   // Records, indexed by kind and declared index.
   std::vector<std::pair<bool, ValueInfo>> declared[2]; // [0]=input [1]=output
   std::vector<size_t> declaredLine[2];
+  TargetInfo parsedTarget;
+  size_t targetLine = 0;
   for (++lineNo; lineNo < lines.size(); ++lineNo) {
     const std::string &line = lines[lineNo];
     const size_t ln = lineNo + 1;
     if (line.empty())
       continue;
+
+    // target SP triple SP cpu SP features
+    if (line.rfind("target ", 0) == 0) {
+      if (targetLine)
+        return bad(ln, "duplicate 'target' record (first on line " +
+                           std::to_string(targetLine) + ")");
+      std::vector<std::string> parts;
+      size_t start = 7;
+      while (start <= line.size()) {
+        size_t sp = line.find(' ', start);
+        parts.push_back(line.substr(start, sp == std::string::npos ? sp : sp - start));
+        if (sp == std::string::npos)
+          break;
+        start = sp + 1;
+      }
+      if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty())
+        return bad(ln, "expected 'target <triple> <cpu> <features|->', got '" +
+                           line + "'");
+      parsedTarget.triple = parts[0];
+      parsedTarget.cpu = parts[1];
+      if (parts[2] != "-") {
+        size_t s0 = 0;
+        while (true) {
+          size_t comma = parts[2].find(',', s0);
+          std::string f = parts[2].substr(s0, comma == std::string::npos ? comma : comma - s0);
+          if (f.empty())
+            return bad(ln, "empty feature name in '" + parts[2] + "'");
+          parsedTarget.features.push_back(f);
+          if (comma == std::string::npos)
+            break;
+          s0 = comma + 1;
+        }
+      }
+      targetLine = ln;
+      continue;
+    }
 
     // kind SP index SP dtype SP shape [SP name...]
     std::string fields[4];
@@ -197,6 +236,7 @@ LutStatus parseSignature(const char *text, std::vector<ValueInfo> &inputs,
 
   inputs.clear();
   outputs.clear();
+  target = std::move(parsedTarget);
   for (auto &slot : declared[0])
     inputs.push_back(std::move(slot.second));
   for (auto &slot : declared[1])

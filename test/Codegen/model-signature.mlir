@@ -2,7 +2,7 @@
 
 // CHECK-LABEL: func @main_graph
 // CHECK-SAME: (%arg0: tensor<2x3xf32>, %arg1: tensor<i64>) -> tensor<2x3xi8>
-// CHECK-SAME: lut.signature = "lut-model v1\0Ainput 0 float 2,3 x\0Ainput 1 int64 scalar n\0Aoutput 0 uint8 2,3 y?z\0A"
+// CHECK-SAME: lut.signature = "lut-model v1\0Atarget unknown generic -\0Ainput 0 float 2,3 x\0Ainput 1 int64 scalar n\0Aoutput 0 uint8 2,3 y?z\0A"
 // CHECK-NOT: lut.name
 // CHECK-NOT: lut.dtype
 func.func @main_graph(%x: tensor<2x3xf32> {lut.name = "x", lut.dtype = "float"}, %n: tensor<i64> {lut.name = "n"})
@@ -55,4 +55,17 @@ func.func @main_graph(%x: tensor<2xf32> {lut.dtype = "int64"}) -> tensor<2xf32> 
 // expected-error @+1 {{'main_graph' has no results; a compiled model needs at least one output}}
 func.func @main_graph(%x: tensor<2xf32>) {
   return
+}
+
+// -----
+
+// The module's target attributes become the `target` record: enabled
+// features only, without their '+'.
+module attributes {llvm.target_triple = "x86_64-unknown-linux-gnu", lut.target_cpu = "znver4", lut.target_features = "+avx2,-avx512fp16,+fma"} {
+// CHECK-LABEL: func @main_graph()
+// CHECK-SAME: lut.signature = "lut-model v1\0Atarget x86_64-unknown-linux-gnu znver4 avx2,fma\0Aoutput 0 float 2 y\0A"
+func.func @main_graph() -> (tensor<2xf32> {lut.name = "y"}) {
+  %e = tensor.empty() : tensor<2xf32>
+  return %e : tensor<2xf32>
+}
 }

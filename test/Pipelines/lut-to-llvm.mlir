@@ -5,12 +5,12 @@
 
 // The whole lowering of a module with lut ops, from tensors to the LLVM
 // dialect, with the target recorded for lut-translate.
-// CHECK: module attributes {llvm.target_triple = "x86_64-unknown-linux-gnu", lut.target_cpu = "x86-64-v3"}
+// CHECK: module attributes {llvm.target_triple = "x86_64-unknown-linux-gnu", lut.target_cpu = "x86-64-v3", lut.target_features = "{{[^"]*}}+avx2{{[^"]*}}"}
 // CHECK-NOT: lut.gather_sum
 // CHECK-NOT: lut.lsh_encode
 // CHECK-LABEL: llvm.func internal @main_graph
 // CHECK-LABEL: llvm.func @lut_model_run
-// CHECK: llvm.mlir.global private constant @lut_model_signature_text("lut-model v1\0Ainput 0 float 4,8 x\0Aoutput 0 float 4,16 y\0A\00")
+// CHECK: llvm.mlir.global private constant @lut_model_signature_text("lut-model v1\0Atarget x86_64-unknown-linux-gnu x86-64-v3 {{([a-z0-9.-]+,)*}}avx2,{{[^\\]*}}\0Ainput 0 float 4,8 x\0Aoutput 0 float 4,16 y\0A\00")
 
 // -O0 runs only what the lowering needs; -O1 adds the loop order, CSE and
 // canonicalization.

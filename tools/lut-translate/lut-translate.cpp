@@ -47,6 +47,9 @@ cl::opt<std::string> mtriple("mtriple",
                              cl::cat(cat));
 cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the module's, else generic)"),
                           cl::cat(cat));
+cl::opt<std::string> mattr("mattr",
+                           cl::desc("Target features, e.g. +avx2 (default: the module's)"),
+                           cl::cat(cat));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level 0-3 (default 2)"), cl::Prefix,
                            cl::init(2), cl::cat(cat));
 cl::opt<std::string> shapeInfo("shape-info",
@@ -107,6 +110,7 @@ int main(int argc, char **argv) {
     lut::CodegenOptions cg;
     cg.triple = mtriple;
     cg.cpu = mcpu;
+    cg.features = mattr;
     cg.optLevel = optLevel;
     if (!lut::emitLLVMArtifact(*module,
                                mode == Mode::ToLLVMIR ? lut::LLVMArtifact::IR

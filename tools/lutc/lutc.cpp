@@ -49,9 +49,17 @@ cl::opt<std::string> mtriple("mtriple",
                              cl::desc("Target triple, e.g. x86_64-linux-gnu or "
                                       "aarch64-linux-gnu (default: the host)"),
                              cl::cat(lutcCat));
-cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU, e.g. x86-64-v3, neoverse-n1, or "
-                                           "'native' (default: generic)"),
+cl::opt<std::string> mcpu("mcpu",
+                          cl::desc("Target CPU, e.g. x86-64-v3, neoverse-n1, or 'native' "
+                                   "(default: the host's CPU for host builds, generic for "
+                                   "other targets)"),
                           cl::cat(lutcCat));
+cl::opt<std::string> mattr("mattr",
+                           cl::desc("Target features, as LLVM spells them: +avx2,-avx512f "
+                                    "(default: the CPU's; the host's for a host CPU). The "
+                                    "library records them and refuses to run on a CPU that "
+                                    "lacks one"),
+                           cl::cat(lutcCat));
 cl::opt<unsigned> optLevel("O",
                            cl::desc("Optimization level 0-3 (default 2): the MLIR passes of "
                                     "lut-to-llvm-pipeline's opt-level and LLVM's -O level "
@@ -142,6 +150,7 @@ int main(int argc, char **argv) {
   o.runOnnxChecker = !noChecker;
   o.triple = mtriple;
   o.cpu = mcpu;
+  o.features = mattr;
   o.optLevel = optLevel;
   o.lut = lutSpec;
   o.lutSequential = lutSequential;

@@ -25,6 +25,8 @@ namespace lut {
 
 /// Name of the module attribute that records the target CPU (lut-set-target).
 inline constexpr llvm::StringLiteral kTargetCpuAttrName = "lut.target_cpu";
+/// Name of the module attribute that records the target features.
+inline constexpr llvm::StringLiteral kTargetFeaturesAttrName = "lut.target_features";
 /// Name of the entry-function attribute holding the signature text
 /// (lut-model-signature, consumed by lut-model-abi).
 inline constexpr llvm::StringLiteral kSignatureAttrName = "lut.signature";

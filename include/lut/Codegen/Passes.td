@@ -83,11 +83,20 @@ def LutSetTarget : Pass<"lut-set-target", "::mlir::ModuleOp"> {
   let summary = "Records the target triple and CPU on the module";
   let description = [{
     Sets the module attributes `llvm.target_triple` (read by MLIR's
-    translation to LLVM IR) and `lut.target_cpu` (read by lut-mlir's code
-    generation, `lut-translate` and `lutc`), so that a module carries its
-    target from `lut-opt` to `lut-translate`. An empty `triple` records the
-    host's triple (LLVM's default target triple); an empty `cpu` records
-    nothing (the generic CPU of the triple).
+    translation to LLVM IR), `lut.target_cpu` and `lut.target_features`
+    (read by lut-mlir's code generation, `lut-translate` and `lutc`), so that
+    a module carries its target from `lut-opt` to `lut-translate`, and
+    `lut-model-signature` records it in the compiled model, whose runtime
+    then refuses to run on a CPU that lacks a feature.
+
+    Empty options are resolved as `lutc` resolves them
+    (lut/Codegen/Target.h): an empty `triple` is the host's (LLVM's default
+    target triple); for the host's architecture an empty `cpu` (or
+    `native`) is the host's CPU with the host's features, and `generic`
+    stays generic; a cross triple with an empty `cpu` stays generic; a named
+    CPU with empty `features` records the features that CPU implies in
+    LLVM's target description.
+    `features` is LLVM's feature string, e.g. `+avx2,+fma,-avx512f`.
 
     Errors: none. Whether the triple and CPU are known to LLVM is checked
     when the target machine is created.
@@ -96,7 +105,9 @@ def LutSetTarget : Pass<"lut-set-target", "::mlir::ModuleOp"> {
     Option<"triple", "triple", "std::string", /*default=*/"\"\"",
            "LLVM target triple, e.g. x86_64-linux-gnu (empty: the host's)">,
     Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
-           "Target CPU, e.g. x86-64-v3, neoverse-n1 (empty: generic)">
+           "Target CPU, e.g. x86-64-v3, neoverse-n1 (empty: generic)">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "LLVM target features, e.g. +avx2,+fma (empty: the CPU's own)">
   ];
 }
 
@@ -109,8 +120,11 @@ def LutModelSignature : Pass<"lut-model-signature", "::mlir::ModuleOp"> {
     `lut.name` and `lut.dtype` argument and result attributes it was built
     from. `lut-model-abi` later exports the text as `lut_model_signature()`.
 
-    The text is `lut-model v1` followed by one line per input, then per
-    output: `input|output <index> <dtype> <d0,d1,...|scalar> <name>`, where
+    The text is `lut-model v1`, then a `target <triple> <cpu> <features>`
+    line from the module's `llvm.target_triple`, `lut.target_cpu` and
+    `lut.target_features` (`generic` and `-` when absent; features are the
+    enabled ones, comma-separated, without `+`), then one line per input,
+    then per output: `input|output <index> <dtype> <d0,d1,...|scalar> <name>`, where
     dtype is the `lut.dtype` attribute (the ONNX TensorProto data type name,
     e.g. `float`, `uint8`) or, without it, the name of the element type
     (f32 -> float, i64 -> int64, ...), dims are element counts and the name

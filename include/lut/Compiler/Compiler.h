@@ -37,8 +37,11 @@ struct CodegenOptions {
   std::string triple;
   /// CPU name for the target (e.g. `x86-64-v3`, `neoverse-n1`); empty means
   /// the one recorded on the module (`lut.target_cpu`), else generic;
-  /// `native` means the host's CPU and features.
+  /// `native` means the host's CPU and features (see resolveTarget).
   std::string cpu;
+  /// LLVM target features (`+avx2,+fma,-avx512f`); empty means the one
+  /// recorded on the module (`lut.target_features`), else the CPU's own.
+  std::string features;
   /// Optimization level 0..3: the MLIR passes of lut-to-llvm-pipeline's
   /// `opt-level`, LLVM's O0..O3 pipelines and its codegen level.
   unsigned optLevel = 2;
@@ -49,6 +52,13 @@ struct CodegenOptions {
   /// Returning failure aborts the compilation.
   std::function<mlir::LogicalResult(mlir::PassManager &)> configurePassManager;
 };
+
+/// Fills in the target for a build: an empty triple becomes the host's; for
+/// the host's architecture an empty CPU (or `native`) becomes the host's CPU
+/// with the host's features (unless `features` is given); other targets
+/// keep their generic CPU. Drivers call this once; the compiled model
+/// records the result and its runtime checks the features before running.
+void resolveTarget(CodegenOptions &opts);
 
 /// Registers every dialect, interface and translation the compiler uses
 /// (all upstream dialects and extensions, the LLVM IR translations, lut).

@@ -60,7 +60,12 @@ struct DriverOptions {
 
   // Code generation.
   std::string triple; ///< empty: the host
-  std::string cpu;    ///< empty: generic; "native": the host's CPU
+  /// Empty: the host's CPU for the host's architecture, else generic;
+  /// "native": the host's CPU.
+  std::string cpu;
+  /// LLVM features (`+avx2,-avx512f`); empty: the CPU's (the host's
+  /// features for a host CPU).
+  std::string features;
   unsigned optLevel = 2;
 
   // The LUT flow; off when `lut` is empty.

@@ -47,6 +47,11 @@ struct LutToLLVMPipelineOptions
                                 llvm::cl::desc("Target CPU recorded on the module "
                                                "(empty: the triple's generic CPU)"),
                                 llvm::cl::init("")};
+  Option<std::string> targetFeatures{
+      *this, "target-features",
+      llvm::cl::desc("LLVM target features recorded on the module, e.g. +avx2,+fma "
+                     "(empty: the CPU's own)"),
+      llvm::cl::init("")};
 };
 
 /// Bufferization: one fresh tensor per function result

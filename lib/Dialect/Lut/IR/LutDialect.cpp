@@ -1,7 +1,8 @@
 //===- LutDialect.cpp - the lut dialect and its attributes ----------------===//
 //
 // Registers the lut ops and verifies the dialect's discardable attributes
-// (`lut.name`, `lut.dtype`, `lut.signature`, `lut.target_cpu`; see
+// (`lut.name`, `lut.dtype`, `lut.signature`, `lut.target_cpu`,
+// `lut.target_features`; see
 // LutDialect.td).
 //
 //===----------------------------------------------------------------------===//
@@ -52,10 +53,12 @@ static LogicalResult verifyLutAttribute(LutDialect &dialect, Operation *op,
   bool known = name == dialect.getNameAttrHelper().getNameStr() ||
                name == dialect.getDtypeAttrHelper().getNameStr() ||
                name == dialect.getSignatureAttrHelper().getNameStr() ||
-               name == dialect.getTargetCpuAttrHelper().getNameStr();
+               name == dialect.getTargetCpuAttrHelper().getNameStr() ||
+               name == dialect.getTargetFeaturesAttrHelper().getNameStr();
   if (!known)
     return error() << "is not a lut dialect attribute (known: lut.name, "
-                      "lut.dtype, lut.signature, lut.target_cpu)";
+                      "lut.dtype, lut.signature, lut.target_cpu, "
+                      "lut.target_features)";
   auto str = dyn_cast<StringAttr>(attr.getValue());
   if (!str)
     return error() << "must be a string attribute, got " << attr.getValue();

@@ -50,10 +50,12 @@ def Lut_Dialect : Dialect {
       model's entry function by the compiler.
     * `lut.target_cpu` (string) on a module: the CPU the module is compiled
       for (an LLVM CPU name such as `x86-64-v3`), recorded by
-      `lut-set-target` next to `llvm.target_triple`.
+      `lut-set-target` next to `llvm.target_triple`;
+    * `lut.target_features` (string) on a module: LLVM's target feature
+      string for that CPU (e.g. `+avx2,+fma`), recorded likewise.
 
     The verifier reports a `lut.name`, `lut.dtype`, `lut.signature` or
-    `lut.target_cpu` that is not a string, a `lut.dtype` that is not one of the names above, and
+    `lut.target_cpu` or `lut.target_features` that is not a string, a `lut.dtype` that is not one of the names above, and
     an unknown `lut.` attribute, naming the attribute and the argument or
     result index.
   }];
@@ -62,7 +64,8 @@ def Lut_Dialect : Dialect {
     "::mlir::StringAttr":$name,
     "::mlir::StringAttr":$dtype,
     "::mlir::StringAttr":$signature,
-    "::mlir::StringAttr":$target_cpu
+    "::mlir::StringAttr":$target_cpu,
+    "::mlir::StringAttr":$target_features
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;
