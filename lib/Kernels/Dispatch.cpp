@@ -1,0 +1,191 @@
+//===- Dispatch.cpp - CPU dispatch and the C ABI of LutKernels ------------===//
+//
+// The public functions of lut-c/Kernels.h (except packing, Pack.cpp): each
+// fills an argument block and calls the kernel of the selected ISA's table.
+// The selected table is the library's only mutable global: chosen on first
+// use (cpuid on x86-64, NEON on AArch64, or $LUTK_FORCE_ISA), published with
+// an atomic store, re-chosen by lutk_force_isa().
+//
+//===----------------------------------------------------------------------===//
+#include "lut-c/Kernels.h"
+
+#include "KernelTable.h"
+
+#include <stdlib.h>
+#include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+using namespace lutk;
+
+namespace {
+
+#if defined(__x86_64__)
+struct X86Features {
+  bool avx2 = false, avx512 = false, avx512bf16 = false;
+};
+
+X86Features detectX86() {
+  X86Features f;
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d))
+    return f;
+  bool fma = c >> 12 & 1, osxsave = c >> 27 & 1, avx = c >> 28 & 1, f16c = c >> 29 & 1;
+  if (!osxsave || !avx || __get_cpuid_max(0, nullptr) < 7)
+    return f;
+  unsigned lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  bool ymmState = (lo & 0x6u) == 0x6u, zmmState = (lo & 0xe6u) == 0xe6u;
+  __cpuid_count(7, 0, a, b, c, d);
+  unsigned maxSubleaf = a;
+  f.avx2 = ymmState && (b >> 5 & 1) && fma && f16c;
+  // F (16), DQ (17), BW (30), VL (31).
+  f.avx512 = f.avx2 && zmmState && (b >> 16 & 1) && (b >> 17 & 1) && (b >> 30 & 1) &&
+             (b >> 31 & 1);
+  if (f.avx512 && maxSubleaf >= 1) {
+    __cpuid_count(7, 1, a, b, c, d);
+    f.avx512bf16 = a >> 5 & 1;
+  }
+  return f;
+}
+#endif
+
+struct Path {
+  const char *name;
+  const KernelTable &(*table)();
+  bool available;
+};
+
+/// The paths built for this architecture, best first, with availability.
+int paths(Path *out) {
+  int n = 0;
+#if defined(__x86_64__)
+  X86Features f = detectX86();
+  out[n++] = {"avx512bf16", avx512Bf16Table, f.avx512bf16};
+  out[n++] = {"avx512", avx512Table, f.avx512};
+  out[n++] = {"avx2", avx2Table, f.avx2};
+#elif defined(__aarch64__)
+  out[n++] = {"neon", neonTable, true};
+#endif
+  out[n++] = {"scalar", scalarTable, true};
+  return n;
+}
+
+/// The table of path `name`, or the best one if `name` is NULL or empty;
+/// nullptr if `name` is unknown or unavailable.
+const KernelTable *findTable(const char *name) {
+  Path list[8];
+  int n = paths(list);
+  for (int i = 0; i < n; ++i) {
+    if (!list[i].available)
+      continue;
+    if (!name || !*name || strcmp(name, list[i].name) == 0)
+      return &list[i].table();
+  }
+  return nullptr;
+}
+
+const KernelTable *gTable = nullptr;
+
+const KernelTable &table() {
+  const KernelTable *t = __atomic_load_n(&gTable, __ATOMIC_ACQUIRE);
+  if (__builtin_expect(t != nullptr, 1))
+    return *t;
+  t = findTable(getenv("LUTK_FORCE_ISA"));
+  if (!t)
+    t = findTable(nullptr);
+  __atomic_store_n(&gTable, t, __ATOMIC_RELEASE);
+  return *t;
+}
+
+} // namespace
+
+extern "C" {
+
+const char *lutk_active_isa(void) { return table().name; }
+
+int lutk_isa_available(const char *name) {
+  return name && *name && findTable(name) != nullptr;
+}
+
+int lutk_force_isa(const char *name) {
+  const KernelTable *t = findTable(name);
+  if (!t)
+    return 0;
+  __atomic_store_n(&gTable, t, __ATOMIC_RELEASE);
+  return 1;
+}
+
+#define LUTK_GATHER_FLOAT(TN, TT, TI, CN, CT, CI)                              \
+  void lutk_gather_sum_##TN##_##CN(                                            \
+      const CT *codes, int64_t codes_stride, const TT *tables, int64_t h,      \
+      int64_t r, int64_t table_stride, int64_t row_stride,                     \
+      const float *weights, int64_t weights_stride, const float *bias,         \
+      float *y, int64_t y_stride, int64_t n, int64_t m) {                      \
+    (void)r;                                                                   \
+    if (n <= 0 || m <= 0)                                                      \
+      return;                                                                  \
+    GatherArgs a{codes,   codes_stride,   tables, h,        table_stride,     \
+                 row_stride, nullptr,     0,      weights,  weights_stride,   \
+                 bias,    y,              y_stride, n,      m};               \
+    table().gather[TI][CI](a);                                                 \
+  }
+
+#define LUTK_GATHER_I8(CN, CT, CI)                                             \
+  void lutk_gather_sum_i8_##CN(                                                \
+      const CT *codes, int64_t codes_stride, const int8_t *tables, int64_t h,  \
+      int64_t r, int64_t table_stride, int64_t row_stride,                     \
+      const float *scales, int64_t scales_stride, const float *weights,        \
+      int64_t weights_stride, const float *bias, float *y, int64_t y_stride,   \
+      int64_t n, int64_t m) {                                                  \
+    (void)r;                                                                   \
+    if (n <= 0 || m <= 0)                                                      \
+      return;                                                                  \
+    GatherArgs a{codes,   codes_stride,  tables, h,       table_stride,       \
+                 row_stride, scales,     scales_stride,  weights,             \
+                 weights_stride, bias,   y,      y_stride, n,     m};         \
+    table().gather[kTabI8][CI](a);                                             \
+  }
+
+#define LUTK_GATHER_CODES(TN, TT, TI)                                          \
+  LUTK_GATHER_FLOAT(TN, TT, TI, u8, uint8_t, kCodeU8)                          \
+  LUTK_GATHER_FLOAT(TN, TT, TI, u16, uint16_t, kCodeU16)                       \
+  LUTK_GATHER_FLOAT(TN, TT, TI, i32, int32_t, kCodeI32)
+
+LUTK_GATHER_CODES(f32, float, kTabF32)
+LUTK_GATHER_CODES(f16, uint16_t, kTabF16)
+LUTK_GATHER_CODES(bf16, uint16_t, kTabBF16)
+LUTK_GATHER_I8(u8, uint8_t, kCodeU8)
+LUTK_GATHER_I8(u16, uint16_t, kCodeU16)
+LUTK_GATHER_I8(i32, int32_t, kCodeI32)
+
+/// NAME(x, x_stride, <PARAMS: the projection's>, bias, d, h, k, codes,
+/// codes_stride, n); PARAMS is parenthesized.
+#define LUTK_UNPAREN(...) __VA_ARGS__
+#define LUTK_ENCODE(NAME, PARAMS, PROJ, PSTRIDE, KIND, CT, CI)                 \
+  void NAME(const float *x, int64_t x_stride, LUTK_UNPAREN PARAMS,             \
+            const float *bias,                                                 \
+            int64_t d, int64_t h, int64_t k, CT *codes, int64_t codes_stride,  \
+            int64_t n) {                                                       \
+    if (n <= 0 || h <= 0)                                                      \
+      return;                                                                  \
+    EncodeArgs a{x, x_stride, PROJ, PSTRIDE, bias, d,                          \
+                 h, k,        codes, codes_stride, n, CI};                     \
+    table().encode[KIND](a);                                                   \
+  }
+
+#define LUTK_ENCODE_CODES(PREFIX, PARAMS, PROJ, PSTRIDE, KIND)                 \
+  LUTK_ENCODE(PREFIX##_u8, PARAMS, PROJ, PSTRIDE, KIND, uint8_t, kCodeU8)      \
+  LUTK_ENCODE(PREFIX##_u16, PARAMS, PROJ, PSTRIDE, KIND, uint16_t, kCodeU16)   \
+  LUTK_ENCODE(PREFIX##_i32, PARAMS, PROJ, PSTRIDE, KIND, int32_t, kCodeI32)
+
+LUTK_ENCODE_CODES(lutk_lsh_encode_f32,
+                  (const float *projection, int64_t proj_stride), projection,
+                  proj_stride, kProjRawF32)
+LUTK_ENCODE_CODES(lutk_lsh_encode_packed_f32, (const float *packed), packed, 0,
+                  kProjPackedF32)
+LUTK_ENCODE_CODES(lutk_lsh_encode_packed_bf16, (const uint16_t *packed), packed,
+                  0, kProjPackedBF16)
+
+} // extern "C"

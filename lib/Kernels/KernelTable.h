@@ -1,0 +1,80 @@
+//===- KernelTable.h - LutKernels internal dispatch table -------*- C++ -*-===//
+//
+// The argument blocks and the per-ISA table of kernel entry points behind the
+// flat C ABI of lut-c/Kernels.h. Internal to lib/Kernels: Dispatch.cpp fills
+// the argument block of a public call and calls through the table of the
+// selected ISA; each ISA translation unit (Scalar.cpp, X86Avx2.cpp, ...)
+// provides one table.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LUT_LIB_KERNELS_KERNELTABLE_H
+#define LUT_LIB_KERNELS_KERNELTABLE_H
+
+#include <stdint.h>
+
+namespace lutk {
+
+/// Table element types and code types, the indices of KernelTable::gather.
+enum TableType { kTabF32 = 0, kTabF16, kTabBF16, kTabI8, kNumTableTypes };
+enum CodeType { kCodeU8 = 0, kCodeU16, kCodeI32, kNumCodeTypes };
+/// Projection kinds, the index of KernelTable::encode.
+enum ProjKind { kProjRawF32 = 0, kProjPackedF32, kProjPackedBF16, kNumProjKinds };
+
+/// The arguments of one gather_sum call (see lutk_gather_sum_i8_u8).
+struct GatherArgs {
+  const void *codes;
+  int64_t codesStride;
+  const void *tables;
+  int64_t h, tableStride, rowStride;
+  const float *scales; // i8 only
+  int64_t scalesStride;
+  const float *weights;
+  int64_t weightsStride;
+  const float *bias;
+  float *y;
+  int64_t yStride, n, m;
+};
+
+/// The arguments of one lsh_encode call (see lutk_lsh_encode_f32_u8).
+struct EncodeArgs {
+  const float *x;
+  int64_t xStride;
+  const void *proj;   // raw f32 [d, h*k], packed f32 or packed bf16
+  int64_t projStride; // raw only
+  const float *bias;
+  int64_t d, h, k;
+  void *codes;
+  int64_t codesStride, n;
+  CodeType codeType;
+};
+
+using GatherFn = void (*)(const GatherArgs &);
+using EncodeFn = void (*)(const EncodeArgs &);
+
+/// The kernels of one ISA path.
+struct KernelTable {
+  const char *name;
+  GatherFn gather[kNumTableTypes][kNumCodeTypes];
+  EncodeFn encode[kNumProjKinds];
+};
+
+/// Packed-projection geometry shared by Pack.cpp and the encode kernels.
+constexpr int kPanelCols = 64;
+inline int64_t panelGroups(int64_t k) { return kPanelCols / k; }
+
+// The tables of each path; a path's function exists only where it is built.
+const KernelTable &scalarTable();
+#if defined(__x86_64__)
+const KernelTable &avx2Table();
+const KernelTable &avx512Table();
+const KernelTable &avx512Bf16Table();
+/// The vdpbf16ps packed-bf16 encode kernel (X86Avx512Bf16.cpp).
+void encodePackedBf16Avx512Bf16(const EncodeArgs &a);
+#endif
+#if defined(__aarch64__)
+const KernelTable &neonTable();
+#endif
+
+} // namespace lutk
+
+#endif // LUT_LIB_KERNELS_KERNELTABLE_H

@@ -1,0 +1,29 @@
+# Checks that the LutKernels archive ARCHIVE needs nothing beyond libc and
+# libm: every symbol it leaves undefined (after those its own members define)
+# must be in the list below, or belong to a sanitizer runtime in sanitized
+# builds. Run by ctest (unit.LutKernels*.ArchiveDependencies):
+#   cmake -DNM=<llvm-nm> -DARCHIVE=<libLutKernels.a> -P KernelsDeps.cmake
+cmake_policy(SET CMP0057 NEW)
+set(allowed memcpy memset memmove strcmp getenv fmaf)
+foreach(kind undefined defined)
+  execute_process(COMMAND ${NM} --${kind}-only --format=just-symbols ${ARCHIVE}
+    OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${NM} failed on ${ARCHIVE}")
+  endif()
+  string(REGEX REPLACE "[^\n]*:\n" "" out "${out}") # member headers
+  string(REPLACE "\n" ";" ${kind} "${out}")
+endforeach()
+list(REMOVE_DUPLICATES undefined)
+list(REMOVE_ITEM undefined ${defined} "")
+set(bad)
+foreach(sym ${undefined})
+  if(NOT sym IN_LIST allowed AND NOT sym MATCHES "^__(asan|ubsan|sanitizer|msan|tsan)_")
+    list(APPEND bad ${sym})
+  endif()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "${ARCHIVE} needs symbols beyond libc/libm: ${bad}")
+endif()
+list(LENGTH undefined count)
+message(STATUS "${ARCHIVE}: ${count} external symbol(s), all from libc/libm: ${undefined}")
