@@ -9,6 +9,8 @@ PKGS=(
   zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev
   python3-dev python3-numpy python3-onnx python3-torch pybind11-dev
   dataset-fashion-mnist
+  # lib/Kernels: the AArch64 archive and its test under qemu-aarch64
+  qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 missing=()
 for p in "${PKGS[@]}"; do
