@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -31,8 +32,13 @@ __attribute__((target("avx512f"))) uint64_t readPassAvx512(const void *p, size_t
   return (uint64_t)_mm512_reduce_add_epi64(a[0]);
 }
 
+// Read through volatiles so that the compiler cannot fold the peak loops.
+volatile float kMul = 0.999f, kAdd = 1e-3f;
+volatile int32_t kBf16Pair = 0x3f7f3f7f; // two bf16 0.99609375
+volatile int64_t kIters = 1 << 16;
+
 __attribute__((target("avx512f,fma"))) double peakFma(int64_t iters) {
-  __m512 acc[12], m = _mm512_set1_ps(0.999f), c = _mm512_set1_ps(1e-3f);
+  __m512 acc[12], m = _mm512_set1_ps(kMul), c = _mm512_set1_ps(kAdd);
   for (int j = 0; j < 12; ++j)
     acc[j] = _mm512_set1_ps((float)j);
   for (int64_t i = 0; i < iters; ++i)
@@ -45,7 +51,7 @@ __attribute__((target("avx512f,fma"))) double peakFma(int64_t iters) {
 
 __attribute__((target("avx512f,avx512bf16"))) double peakBf16(int64_t iters) {
   __m512 acc[12];
-  __m512bh a = (__m512bh)_mm512_set1_epi32(0x3f803f80), b = a;
+  __m512bh a = (__m512bh)_mm512_set1_epi32(kBf16Pair), b = a;
   for (int j = 0; j < 12; ++j)
     acc[j] = _mm512_set1_ps((float)j);
   for (int64_t i = 0; i < iters; ++i)
@@ -106,7 +112,7 @@ double measureReadGBs(size_t bytes) {
 double measurePeakFmaGflops() {
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx512f")) {
-    const int64_t iters = 1 << 16;
+    const int64_t iters = kIters;
     return bestRate([&] { sink = sink + (uint64_t)peakFma(iters); }, iters * 12.0 * 32) / 1e9;
   }
 #endif
@@ -116,7 +122,7 @@ double measurePeakFmaGflops() {
 double measurePeakBf16Gflops() {
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx512bf16")) {
-    const int64_t iters = 1 << 16;
+    const int64_t iters = kIters;
     return bestRate([&] { sink = sink + (uint64_t)peakBf16(iters); }, iters * 12.0 * 64) / 1e9;
   }
 #endif
@@ -131,12 +137,22 @@ const Roofline &roofline() {
 }
 
 const char *levelOf(double bytes) {
-  return bytes <= (24 << 10) ? "L1" : bytes <= (768 << 10) ? "L2" : bytes <= (24 << 20) ? "L3" : "DRAM";
+  // Working sets up to 3/4 of L1 and L2 and half of the (shared, victim) L3
+  // count as resident there.
+  return bytes <= (24 << 10)    ? "L1"
+         : bytes <= (768 << 10) ? "L2"
+         : bytes <= (16 << 20)  ? "L3"
+                                : "DRAM";
 }
 
 double bandwidthOf(double bytes) {
-  const Roofline &r = roofline();
-  return bytes <= (24 << 10) ? r.l1 : bytes <= (768 << 10) ? r.l2 : bytes <= (24 << 20) ? r.l3 : r.dram;
+  // Rounded up to a multiple of 4 KiB (readPass needs a multiple of 512).
+  size_t size = ((size_t)bytes + 4095) / 4096 * 4096;
+  static std::map<size_t, double> cache;
+  auto it = cache.find(size);
+  if (it == cache.end())
+    it = cache.emplace(size, measureReadGBs(size)).first;
+  return it->second;
 }
 
 } // namespace lutk_bench

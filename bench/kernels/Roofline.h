@@ -35,8 +35,13 @@ struct Roofline {
 const Roofline &roofline();
 
 /// Where a working set of `bytes` lives on this machine (32 KiB L1d, 1 MiB
-/// L2, 32 MiB shared L3), and that level's bandwidth.
+/// L2, 32 MiB L3 shared by both cores), for labels.
 const char *levelOf(double bytes);
+
+/// The roofline of a kernel whose data is `bytes` in all: measureReadGBs()
+/// of a buffer of that size (measured on first use, then cached). Unlike a
+/// per-level figure, this is right for working sets that are partly cache
+/// resident (e.g. 25 MB of tables in a 32 MB L3 that the VM shares).
 double bandwidthOf(double bytes);
 
 } // namespace lutk_bench
