@@ -90,9 +90,13 @@ lut::DriverStatus DriverRun::load(OwningOpRef<ModuleOp> &module) {
   lut::OnnxImportOptions opts;
   opts.runChecker = o.runOnnxChecker;
   opts.funcName = o.entry;
+  opts.allowExternalDataOutside = o.allowExternalDataOutside;
   std::string err;
   if (!o.shapeInfo.empty() && !lut::parseShapeInfo(o.shapeInfo, opts, err))
     return fail(err);
+  if (!o.memoryLimit.empty() &&
+      !lut::parseByteSize(o.memoryLimit, opts.memoryLimit, err))
+    return fail("--memory-limit: " + err);
   lut::OnnxImportStatus status;
   module = lut::importOnnxFile(o.input, &context, opts, status);
   if (module)

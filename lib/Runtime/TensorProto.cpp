@@ -10,12 +10,15 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <type_traits>
 
@@ -177,6 +180,14 @@ public:
                                &bytes))
       return invalid(subject + ": the byte size of shape " +
                      shapeToString(info.shape) + " overflows");
+    if (options.maxBytes && static_cast<uint64_t>(bytes) > options.maxBytes)
+      return invalid(subject + " declares " + lut::dtypeName(dt) + " shape " +
+                     shapeToString(info.shape) + ", " + formatBytes(bytes) +
+                     ", more than the limit of " +
+                     formatBytes(options.maxBytes) +
+                     (options.maxBytesOption.empty()
+                          ? std::string()
+                          : " (" + options.maxBytesOption + ")"));
     info.numElements = count;
     info.sizeInBytes = static_cast<size_t>(bytes);
     return true;
@@ -257,6 +268,8 @@ private:
                      std::to_string(proto.raw_data().size()) + " bytes, but " +
                      sizeText(info) + " needs " +
                      std::to_string(info.sizeInBytes));
+    if (!alloc)
+      return true; // validation only
     void *dst = allocate(info, alloc);
     if (!dst && info.sizeInBytes)
       return false;
@@ -280,6 +293,8 @@ private:
       return invalid(subject + " " + expected + " has " + std::to_string(have) +
                      " values, but " + sizeText(info) + " needs " +
                      std::to_string(info.numElements));
+    if (!alloc)
+      return true; // validation only
     void *dst = allocate(info, alloc);
     if (!dst && info.sizeInBytes)
       return false;
@@ -315,44 +330,74 @@ private:
     if (options.baseDir.empty())
       return invalid(subject + " uses external data ('" + location +
                      "') but no base directory was given to resolve it");
-    std::string path, problem;
-    if (!resolveExternalDataPath(options.baseDir, location, path, problem))
-      return invalid(subject + ": " + problem);
     if (length >= 0 && static_cast<uint64_t>(length) != info.sizeInBytes)
       return invalid(subject + " has external-data length " +
                      std::to_string(length) + ", but " + sizeText(info) +
                      " needs " + std::to_string(info.sizeInBytes) + " bytes");
+    std::string path, problem;
+    if (!resolveExternalDataPath(options.baseDir, location,
+                                 options.allowOutsideBaseDir, path, problem))
+      return invalid(subject + ": " + problem);
+    // Open without following a final symbolic link (the resolved path has
+    // none when confined), then check what was opened: a regular file, and
+    // the same one the path resolved to.
+    int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+    if (!options.allowOutsideBaseDir)
+      flags |= O_NOFOLLOW;
+    int fd = ::open(path.c_str(), flags);
+    if (fd < 0)
+      return invalid("cannot open external data file '" + location + "' of " +
+                     subject + ": " + std::strerror(errno));
+    struct FdCloser {
+      int fd;
+      ~FdCloser() { ::close(fd); }
+    } closer{fd};
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0)
-      return invalid("cannot open external data file '" + path + "' of " +
+    if (::fstat(fd, &st) != 0)
+      return invalid("cannot stat external data file '" + location + "' of " +
                      subject + ": " + std::strerror(errno));
     if (!S_ISREG(st.st_mode))
-      return invalid("external data file '" + path + "' of " + subject +
+      return invalid("external data file '" + location + "' of " + subject +
                      " is not a regular file");
+    if (!options.allowOutsideBaseDir) {
+      struct stat again;
+      if (::stat(path.c_str(), &again) != 0 || again.st_dev != st.st_dev ||
+          again.st_ino != st.st_ino)
+        return invalid("external data file '" + location + "' of " + subject +
+                       " changed while it was being opened");
+    }
     uint64_t fileSize = static_cast<uint64_t>(st.st_size);
     if (static_cast<uint64_t>(offset) > fileSize ||
         fileSize - static_cast<uint64_t>(offset) < info.sizeInBytes)
-      return invalid("external data file '" + path + "' is too short for " +
-                     subject + " (offset " + std::to_string(offset) + ", " +
+      return invalid("external data file '" + location +
+                     "' is too short for " + subject + " (offset " +
+                     std::to_string(offset) + ", " +
                      std::to_string(info.sizeInBytes) +
                      " bytes needed, the file has " + std::to_string(fileSize) +
                      ")");
-    std::FILE *f = std::fopen(path.c_str(), "rb");
-    if (!f)
-      return invalid("cannot open external data file '" + path + "' of " +
-                     subject + ": " + std::strerror(errno));
+    if (!alloc)
+      return true; // validation only
     void *dst = allocate(info, alloc);
-    bool ok = dst || !info.sizeInBytes;
-    if (ok && info.sizeInBytes) {
-      ok = ::fseeko(f, static_cast<off_t>(offset), SEEK_SET) == 0 &&
-           std::fread(dst, 1, info.sizeInBytes, f) == info.sizeInBytes;
-      if (!ok)
-        invalid("cannot read " + std::to_string(info.sizeInBytes) +
-                " bytes at offset " + std::to_string(offset) +
-                " of external data file '" + path + "' for " + subject);
+    if (!dst && info.sizeInBytes)
+      return false;
+    char *out = static_cast<char *>(dst);
+    size_t done = 0;
+    while (done < info.sizeInBytes) {
+      size_t chunk = std::min<size_t>(info.sizeInBytes - done, size_t(1) << 30);
+      ssize_t got = ::pread(fd, out + done, chunk,
+                            static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        return invalid("cannot read " + std::to_string(info.sizeInBytes) +
+                       " bytes at offset " + std::to_string(offset) +
+                       " of external data file '" + location + "' for " +
+                       subject +
+                       (got < 0 ? std::string(": ") + std::strerror(errno)
+                                : std::string(": the file ended early")));
+      done += static_cast<size_t>(got);
     }
-    std::fclose(f);
-    return ok;
+    return true;
   }
 };
 
@@ -360,15 +405,88 @@ private:
 
 namespace lut::runtime {
 
+std::string formatBytes(uint64_t n) {
+  std::string r = std::to_string(n) + " bytes";
+  if (n >= (uint64_t(1) << 20)) {
+    const char *units[] = {"MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = static_cast<double>(n) / double(uint64_t(1) << 20);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+      v /= 1024;
+      ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " (%.3g %s)", v, units[u]);
+    r += buf;
+  }
+  return r;
+}
+
 bool resolveExternalDataPath(const std::string &baseDir,
-                             const std::string &location, std::string &path,
-                             std::string &error) {
+                             const std::string &location, bool allowOutside,
+                             std::string &path, std::string &error) {
+  namespace fs = std::filesystem;
   if (location.empty()) {
     error = "the external-data location is empty";
     return false;
   }
-  path = baseDir.empty() || baseDir.back() == '/' ? baseDir + location
-                                                  : baseDir + "/" + location;
+  if (location.find('\0') != std::string::npos) {
+    error = "the external-data location contains a NUL byte";
+    return false;
+  }
+  fs::path base = baseDir.empty() ? fs::path(".") : fs::path(baseDir);
+  fs::path loc(location);
+  if (allowOutside) {
+    path = (loc.is_absolute() ? loc : base / loc).string();
+    return true;
+  }
+  const std::string where = "the model's folder '" + base.string() + "'";
+  if (loc.is_absolute()) {
+    error = "external-data location '" + location +
+            "' is an absolute path; it must be a path relative to " + where +
+            " (--allow-external-data-outside permits it)";
+    return false;
+  }
+  fs::path norm = loc.lexically_normal();
+  if (!norm.empty() && *norm.begin() == "..") {
+    error = "external-data location '" + location + "' leaves " + where +
+            " through '..' (--allow-external-data-outside permits it)";
+    return false;
+  }
+  if (norm.empty() || norm == ".") {
+    error = "external-data location '" + location +
+            "' names the model's folder itself, not a file";
+    return false;
+  }
+  std::error_code ec;
+  fs::path canonBase = fs::canonical(base, ec);
+  if (ec) {
+    error = "cannot resolve " + where + ": " + ec.message();
+    return false;
+  }
+  fs::path canon = fs::canonical(base / norm, ec);
+  if (ec) {
+    error = "cannot open external data file '" + location + "' in " + where +
+            ": " + ec.message();
+    return false;
+  }
+  // Inside: canonBase is a proper prefix of canon, component by component.
+  auto b = canonBase.begin(), c = canon.begin();
+  for (; b != canonBase.end() && c != canon.end() && *b == *c; ++b, ++c)
+    ;
+  if (b != canonBase.end() || c == canon.end()) {
+    error = "external-data location '" + location +
+            "' resolves through a symbolic link to '" + canon.string() +
+            "', outside " + where +
+            " (--allow-external-data-outside permits it)";
+    return false;
+  }
+  if (fs::is_directory(canon, ec)) {
+    error = "external-data location '" + location +
+            "' is a directory, not a file";
+    return false;
+  }
+  path = canon.string();
   return true;
 }
 
@@ -377,6 +495,16 @@ TensorProtoError decodeTensorProto(
     const std::function<void *(const TensorProtoInfo &)> &allocate,
     std::string &error) {
   return Decoder(proto, options).run(allocate, error);
+}
+
+TensorProtoError validateTensorProto(const onnx::TensorProto &proto,
+                                     const TensorProtoOptions &options,
+                                     TensorProtoInfo &info,
+                                     std::string &error) {
+  TensorProtoError st = Decoder(proto, options).run(nullptr, error);
+  if (st == TensorProtoError::None)
+    Decoder(proto, options).describe(info);
+  return st;
 }
 
 TensorProtoError decodeTensorProto(const onnx::TensorProto &proto,

@@ -55,6 +55,20 @@ cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level 0-3 (default 2
 cl::opt<std::string> shapeInfo("shape-info",
                                cl::desc("Fix dynamic input dims: NAME:d0xd1x...[,NAME:...]"),
                                cl::cat(cat));
+cl::opt<bool> noChecker("no-onnx-checker",
+                        cl::desc("--import-onnx: skip ONNX's model checker (node schemas, "
+                                 "tensor sizes and external-data confinement are still "
+                                 "checked)"),
+                        cl::cat(cat));
+cl::opt<bool> allowExternalOutside(
+    "allow-external-data-outside",
+    cl::desc("--import-onnx: read external data from outside the model's folder"),
+    cl::cat(cat));
+cl::opt<std::string> memoryLimit(
+    "memory-limit",
+    cl::desc("--import-onnx: the most memory the model may ask for (SIZE[K|M|G|T]; "
+             "default: physical memory)"),
+    cl::value_desc("size"), cl::cat(cat));
 cl::opt<std::string> entry("entry", cl::desc("Entry function of --import-onnx (main_graph)"),
                            cl::init("main_graph"), cl::cat(cat));
 } // namespace
@@ -89,8 +103,13 @@ int main(int argc, char **argv) {
   if (mode == Mode::ImportOnnx) {
     lut::OnnxImportOptions opts;
     opts.funcName = entry;
+    opts.runChecker = !noChecker;
+    opts.allowExternalDataOutside = allowExternalOutside;
     if (!shapeInfo.empty() && !lut::parseShapeInfo(shapeInfo, opts, err))
       return fail(err);
+    if (!memoryLimit.empty() &&
+        !lut::parseByteSize(memoryLimit, opts.memoryLimit, err))
+      return fail("--memory-limit: " + err);
     lut::OnnxImportStatus status;
     module = lut::importOnnxFile(inputFile, &context, opts, status);
     if (!module)

@@ -70,8 +70,23 @@ cl::opt<std::string> shapeInfo(
     cl::desc("Fix the shapes of graph inputs with dynamic dims: NAME:d0xd1x...[,NAME:...] "
              "(as onnx-mlir's --shapeInformation); -1 keeps the model's dim"),
     cl::cat(lutcCat));
-cl::opt<bool> noChecker("no-onnx-checker", cl::desc("Skip ONNX's model checker"),
+cl::opt<bool> noChecker("no-onnx-checker",
+                        cl::desc("Skip ONNX's model checker (node schemas, tensor sizes "
+                                 "and external-data confinement are still checked)"),
                         cl::cat(lutcCat));
+cl::opt<bool> allowExternalOutside(
+    "allow-external-data-outside",
+    cl::desc("Read external data from outside the model's folder (absolute locations, "
+             "'..', symbolic links that leave it). Off by default, as in ONNX >= 1.14: "
+             "a model from elsewhere must not read your files"),
+    cl::cat(lutcCat));
+cl::opt<std::string> memoryLimit(
+    "memory-limit",
+    cl::desc("The most memory the model may ask for: the sum of its initializers and "
+             "constants, and any one tensor it computes; SIZE with an optional K, M, G or T "
+             "suffix (default: the machine's physical memory). Over it is an error before "
+             "anything is allocated"),
+    cl::value_desc("size"), cl::cat(lutcCat));
 cl::opt<std::string> lutSpec("lut", cl::value_desc("method[:key=value,...]"), cl::cat(lutcCat));
 cl::opt<bool> lutSequential(
     "lut-sequential",
@@ -148,6 +163,8 @@ int main(int argc, char **argv) {
   o.entry = entry;
   o.shapeInfo = shapeInfo;
   o.runOnnxChecker = !noChecker;
+  o.allowExternalDataOutside = allowExternalOutside;
+  o.memoryLimit = memoryLimit;
   o.triple = mtriple;
   o.cpu = mcpu;
   o.features = mattr;

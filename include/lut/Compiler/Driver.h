@@ -57,6 +57,11 @@ struct DriverOptions {
   std::string shapeInfo;
   /// Run ONNX's checker before importing.
   bool runOnnxChecker = true;
+  /// Read external data outside the model's folder (off: an error).
+  bool allowExternalDataOutside = false;
+  /// `SIZE[K|M|G|T]`: the most memory the model may ask for (the sum of its
+  /// initializers and constants, and any one tensor); empty: physical RAM.
+  std::string memoryLimit;
 
   // Code generation.
   std::string triple; ///< empty: the host

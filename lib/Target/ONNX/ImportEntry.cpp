@@ -6,16 +6,13 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ImporterImpl.h"
+#include "ModelChecks.h"
 
 #include "lut/Dialect/Lut/IR/LutDialect.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-
-#include "onnx/checker.h"
-#include "onnx/defs/schema.h"
-#include "onnx/shape_inference/implementation.h"
 
 #include <google/protobuf/io/coded_stream.h>
 
@@ -28,88 +25,6 @@ using namespace lut::onnximport;
 //===----------------------------------------------------------------------===//
 // Entry points
 //===----------------------------------------------------------------------===//
-
-/// Structural checks with messages that name the value and node at fault,
-/// run before ONNX's checker (whose messages are less specific).
-static bool precheckGraph(const onnx::GraphProto &g, Location floc) {
-  std::set<std::string> defined, inits, produced;
-  std::map<std::string, const onnx::TensorProto *> initByName;
-  for (const auto &t : g.initializer()) {
-    defined.insert(t.name());
-    initByName[t.name()] = &t;
-  }
-  for (const auto &vi : g.input()) {
-    defined.insert(vi.name());
-    if (vi.type().has_tensor_type() && vi.type().tensor_type().elem_type() == 0) {
-      emitError(floc) << "graph input '" << vi.name()
-                      << "' has an undefined element type";
-      return false;
-    }
-    auto it = initByName.find(vi.name());
-    if (it != initByName.end() && vi.type().has_tensor_type() &&
-        vi.type().tensor_type().has_shape()) {
-      const auto &sh = vi.type().tensor_type().shape();
-      const onnx::TensorProto &t = *it->second;
-      bool same = sh.dim_size() == t.dims_size();
-      for (int d = 0; same && d < sh.dim_size(); ++d)
-        same = !sh.dim(d).has_dim_value() || sh.dim(d).dim_value() == t.dims(d);
-      if (!same) {
-        emitError(floc) << "initializer '" << t.name() << "' has shape ["
-                        << llvm::join(llvm::map_range(t.dims(), [](int64_t d) { return std::to_string(d); }), ",")
-                        << "] but the graph input of the same name declares rank "
-                        << sh.dim_size() << " with other dims";
-        return false;
-      }
-    }
-  }
-  for (const auto &n : g.node())
-    for (const auto &o : n.output())
-      produced.insert(o);
-  int index = 0;
-  for (const auto &n : g.node()) {
-    std::string who = n.name().empty() ? "#" + std::to_string(index) : "'" + n.name() + "'";
-    // Zero strides or dilations make ONNX's own shape inference divide by 0.
-    for (const auto &a : n.attribute())
-      if (a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape")
-        for (int64_t v : a.ints())
-          if (v <= 0) {
-            emitError(floc) << "node " << who << " (" << n.op_type() << ") has "
-                            << a.name() << " value " << v << "; it must be positive";
-            return false;
-          }
-    for (const auto &in : n.input()) {
-      if (in.empty() || defined.count(in))
-        continue;
-      InFlightDiagnostic d = emitError(floc);
-      d << "node " << who << " (" << n.op_type() << ") reads '" << in << "', ";
-      if (produced.count(in))
-        d << "which a later node produces (the graph is not topologically sorted)";
-      else
-        d << "which is not a graph input, an initializer or any node's output";
-      return false;
-    }
-    for (const auto &o : n.output())
-      defined.insert(o);
-    ++index;
-  }
-  for (const auto &o : g.output())
-    if (!defined.count(o.name())) {
-      emitError(floc) << "graph output '" << o.name()
-                      << "' is not produced by any node (dangling edge)";
-      return false;
-    }
-  return true;
-}
-
-/// ONNX's exception texts span lines and end in a context dump; fold them.
-static std::string foldMessage(StringRef msg) {
-  std::string r;
-  for (char c : msg.trim())
-    r += (c == '\n' || c == '\r') ? ' ' : c;
-  if (r.size() > 600)
-    r = r.substr(0, 600) + "...";
-  return r;
-}
 
 bool lut::parseShapeInfo(StringRef text, OnnxImportOptions &options,
                          std::string &error) {
@@ -138,6 +53,37 @@ bool lut::parseShapeInfo(StringRef text, OnnxImportOptions &options,
     }
     options.inputShapes[name.trim().str()] = shape;
   }
+  return true;
+}
+
+bool lut::parseByteSize(StringRef text, uint64_t &bytes, std::string &error) {
+  StringRef t = text.trim();
+  uint64_t value = 0;
+  StringRef digits = t.take_while([](char c) { return llvm::isDigit(c); });
+  StringRef suffix = t.drop_front(digits.size()).trim();
+  unsigned shift = 0;
+  std::string s = suffix.lower();
+  if (s == "" || s == "b")
+    shift = 0;
+  else if (s == "k" || s == "kb" || s == "kib")
+    shift = 10;
+  else if (s == "m" || s == "mb" || s == "mib")
+    shift = 20;
+  else if (s == "g" || s == "gb" || s == "gib")
+    shift = 30;
+  else if (s == "t" || s == "tb" || s == "tib")
+    shift = 40;
+  else
+    shift = 64;
+  if (digits.empty() || shift == 64 || digits.getAsInteger(10, value) ||
+      (shift && value > (~uint64_t(0) >> shift))) {
+    error = ("malformed size '" + text +
+             "': expected a number of bytes with an optional K, M, G or T "
+             "suffix (e.g. 512M, 64G)")
+                .str();
+    return false;
+  }
+  bytes = value << shift;
   return true;
 }
 
@@ -204,8 +150,16 @@ OwningOpRef<ModuleOp> lut::importOnnxFile(StringRef path, MLIRContext *context,
     }
     return nullptr;
   }
-  if (!precheckGraph(model.graph(), floc))
+  SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  std::string modelDir = dir.empty() ? "." : dir.str().str();
+  ModelCheckContext mc{context, path.str(), modelDir, options, opsets};
+  auto fail = [&]() -> OwningOpRef<ModuleOp> {
+    status = mc.status;
     return nullptr;
+  };
+  if (!checkGraphStructure(mc, model.graph()))
+    return fail();
   int64_t opset = opsets[""];
   if (opset < 7 || opset > 17) {
     emitError(floc) << "unsupported: '" << path << "' imports opset " << opset
@@ -214,33 +168,16 @@ OwningOpRef<ModuleOp> lut::importOnnxFile(StringRef path, MLIRContext *context,
     status = OnnxImportStatus::Unsupported;
     return nullptr;
   }
+  if (!checkTensors(mc, model.graph()) ||
+      !checkNodeSchemas(mc, model.graph()) ||
+      !checkSupportedOps(mc, model.graph()))
+    return fail();
+  if (options.runChecker && !runOnnxChecker(mc, model))
+    return fail();
+  if (!runShapeInference(mc, model))
+    return fail();
 
-  if (options.runChecker) {
-    try {
-      onnx::checker::check_model(path.str());
-    } catch (const std::exception &e) {
-      std::string msg = e.what();
-      // The checker's messages end with a context dump; keep the first line.
-      emitError(floc) << "ONNX checker rejected '" << path << "': "
-                      << foldMessage(msg);
-      return nullptr;
-    }
-  }
-  try {
-    onnx::ShapeInferenceOptions siOpts(/*check_type=*/true, /*strict=*/1,
-                                       /*data_prop=*/false);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       siOpts);
-  } catch (const std::exception &e) {
-    std::string msg = e.what();
-    emitError(floc) << "ONNX shape inference failed on '" << path << "': "
-                    << foldMessage(msg);
-    return nullptr;
-  }
-
-  SmallString<256> dir(path);
-  llvm::sys::path::remove_filename(dir);
-  Importer imp(context, options, path.str(), dir.empty() ? "." : dir.str().str());
+  Importer imp(context, options, path.str(), modelDir);
   imp.opsetByDomain = opsets;
   return imp.importModel(model, status);
 }

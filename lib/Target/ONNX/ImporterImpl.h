@@ -94,6 +94,9 @@ struct NodeCtx {
     return (int)i < node.output_size() && !node.output(i).empty();
   }
   void setOutput(size_t i, Value v, int32_t dtype);
+  /// Fails unless a tensor of `shape` and `dtype` (output `i`) fits the
+  /// memory limit (OnnxImportOptions::memoryLimit).
+  void checkFits(size_t i, llvm::ArrayRef<int64_t> shape, int32_t dtype);
   /// Defines output `i` as a constant (materialized on first use).
   void setConstOutput(size_t i, mlir::ElementsAttr value, int32_t dtype);
 

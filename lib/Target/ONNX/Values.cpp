@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ImporterImpl.h"
+#include "ModelChecks.h"
 
 #include "lut/Runtime/TensorProto.h"
 #include "lut/Support/MLIRTypes.h"
@@ -71,6 +72,9 @@ TValue Importer::decodeTensor(const onnx::TensorProto &t, Location loc,
   runtime::TensorProtoOptions options;
   options.baseDir = modelDir;
   options.noun = noun.str();
+  options.allowOutsideBaseDir = opts.allowExternalDataOutside;
+  options.maxBytes = effectiveMemoryLimit(opts);
+  options.maxBytesOption = "--memory-limit";
   // Small tensors and bools become dense attributes; large ones are decoded
   // straight into a resource blob, never expanded into text.
   std::vector<char> bytes;
@@ -141,6 +145,20 @@ TValue &NodeCtx::in(size_t i) {
 }
 Value NodeCtx::val(size_t i) { return imp.materialize(in(i), loc); }
 
+void NodeCtx::checkFits(size_t i, ArrayRef<int64_t> shape, int32_t dtype) {
+  uint64_t limit = effectiveMemoryLimit(imp.opts);
+  uint64_t bytes = lut::dtypeSize(dtype) ? lut::dtypeSize(dtype) : 1;
+  bool over = false;
+  for (int64_t d : shape)
+    over |= d < 0 || __builtin_mul_overflow(bytes, (uint64_t)d, &bytes);
+  if (over || bytes > limit)
+    fail("output '" + node.output(i) + "' would need " +
+         (over ? std::string("more than 2^64 bytes")
+               : runtime::formatBytes(bytes)) +
+         ", more than the memory limit of " + runtime::formatBytes(limit) +
+         " (--memory-limit)");
+}
+
 void NodeCtx::setOutput(size_t i, Value v, int32_t dtype) {
   if (!wantsOutput(i))
     return;
@@ -149,6 +167,7 @@ void NodeCtx::setOutput(size_t i, Value v, int32_t dtype) {
   tv.dtype = dtype;
   auto t = cast<RankedTensorType>(v.getType());
   tv.shape.assign(t.getShape().begin(), t.getShape().end());
+  checkFits(i, tv.shape, dtype);
   imp.define(node.output(i), std::move(tv));
 }
 
@@ -160,6 +179,7 @@ void NodeCtx::setConstOutput(size_t i, ElementsAttr value, int32_t dtype) {
   tv.dtype = dtype;
   auto t = cast<ShapedType>(value.getType());
   tv.shape.assign(t.getShape().begin(), t.getShape().end());
+  checkFits(i, tv.shape, dtype);
   imp.define(node.output(i), std::move(tv));
 }
 
@@ -226,8 +246,7 @@ void NodeCtx::fail(const Twine &msg, OnnxImportStatus st) {
   // Unsupported features say so first, so that tools and people can tell
   // them from malformed models.
   emitError(loc) << (st == OnnxImportStatus::Unsupported ? "unsupported: " : "")
-                 << "node " << describe() << " (" << node.op_type()
-                 << ", opset " << opset << "): " << msg;
+                 << describeNode(node, index, opset) << ": " << msg;
   throw ImportAbort{st};
 }
 

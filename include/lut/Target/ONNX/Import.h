@@ -6,7 +6,11 @@
 //
 // In the manner of onnx-mlir's frontend, but lowering each ONNX node directly
 // to upstream dialects. The importer
-//  * parses the protobuf, runs ONNX's checker and ONNX's shape inference;
+//  * parses the protobuf and checks the model before building any IR (in
+//    this order: graph structure; every tensor's size, external-data
+//    confinement to the model's folder and the memory limit; every node
+//    against its ONNX schema; operator support; ONNX's checker; ONNX's
+//    shape inference), each message naming the node or tensor at fault;
 //  * reads initializers, including external-data tensors (paths relative to
 //    the model's directory), with the TensorProto decoder of
 //    lut/Runtime/TensorProto.h, and turns large ones into `dense_resource`
@@ -55,7 +59,17 @@ struct OnnxImportOptions {
   /// Name of the generated entry function.
   std::string funcName = "main_graph";
   /// Run ONNX's checker (onnx::checker::check_model) before importing.
+  /// Node schemas (OpSchema::Verify) are checked either way.
   bool runChecker = true;
+  /// Allow external data outside the model's folder (absolute locations,
+  /// `..`, symbolic links that leave it). Off: such a tensor is an error, as
+  /// in ONNX >= 1.14.
+  bool allowExternalDataOutside = false;
+  /// The most memory, in bytes, the model may ask for: the sum of its
+  /// initializers and constants, and any one tensor it computes. 0: the
+  /// machine's physical memory. A model over the limit is an error before
+  /// anything is allocated.
+  uint64_t memoryLimit = 0;
 };
 
 /// What went wrong when an import fails.
@@ -75,6 +89,11 @@ enum class OnnxImportStatus {
 /// Returns false and sets `error` on a malformed string.
 bool parseShapeInfo(llvm::StringRef text, OnnxImportOptions &options,
                     std::string &error);
+
+/// Parses a byte size: a decimal number with an optional binary suffix
+/// K, M, G or T (KiB ... TiB; also KB/KiB spellings), e.g. `512M`, `64G`.
+/// Returns false and sets `error` on a malformed or overflowing size.
+bool parseByteSize(llvm::StringRef text, uint64_t &bytes, std::string &error);
 
 /// Imports the ONNX model file at `path` into a new module in `context`.
 /// Diagnostics go through the context's diagnostic engine, located at the
