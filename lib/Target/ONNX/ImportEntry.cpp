@@ -96,6 +96,27 @@ void lut::registerOnnxImportDialects(DialectRegistry &registry) {
 OwningOpRef<ModuleOp> lut::importOnnxFile(StringRef path, MLIRContext *context,
                                           const OnnxImportOptions &options,
                                           OnnxImportStatus &status) {
+  status = OnnxImportStatus::InvalidModel;
+  auto bufOr = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                           /*RequiresNullTerminator=*/false);
+  if (!bufOr) {
+    emitError(FileLineColLoc::get(context, path, 0, 0))
+        << "cannot open ONNX file '" << path
+        << "': " << bufOr.getError().message();
+    return nullptr;
+  }
+  SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  return importOnnxBuffer((*bufOr)->getBuffer(), path,
+                          dir.empty() ? StringRef(".") : StringRef(dir),
+                          context, options, status);
+}
+
+OwningOpRef<ModuleOp> lut::importOnnxBuffer(StringRef bytes, StringRef path,
+                                            StringRef modelDir,
+                                            MLIRContext *context,
+                                            const OnnxImportOptions &options,
+                                            OnnxImportStatus &status) {
   DialectRegistry registry;
   registerOnnxImportDialects(registry);
   context->appendDialectRegistry(registry);
@@ -103,24 +124,22 @@ OwningOpRef<ModuleOp> lut::importOnnxFile(StringRef path, MLIRContext *context,
   Location floc = FileLineColLoc::get(context, path, 0, 0);
   status = OnnxImportStatus::InvalidModel;
 
-  auto bufOr = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                           /*RequiresNullTerminator=*/false);
-  if (!bufOr) {
-    emitError(floc) << "cannot open ONNX file '" << path
-                    << "': " << bufOr.getError().message();
-    return nullptr;
-  }
-  auto &buf = *bufOr;
   onnx::ModelProto model;
   {
-    google::protobuf::io::CodedInputStream stream(
-        reinterpret_cast<const uint8_t *>(buf->getBufferStart()),
-        (int)std::min<size_t>(buf->getBufferSize(), INT32_MAX));
-    stream.SetTotalBytesLimit(INT32_MAX);
-    if (buf->getBufferSize() == 0) {
+    if (bytes.empty()) {
       emitError(floc) << "malformed ONNX file '" << path << "': the file is empty";
       return nullptr;
     }
+    if (bytes.size() > (size_t)INT32_MAX) {
+      emitError(floc) << "malformed ONNX file '" << path << "': it has "
+                      << bytes.size()
+                      << " bytes; a protobuf is at most 2 GiB (keep large "
+                         "weights as ONNX external data)";
+      return nullptr;
+    }
+    google::protobuf::io::CodedInputStream stream(
+        reinterpret_cast<const uint8_t *>(bytes.data()), (int)bytes.size());
+    stream.SetTotalBytesLimit(INT32_MAX);
     if (!model.ParseFromCodedStream(&stream) ||
         !stream.ConsumedEntireMessage()) {
       emitError(floc) << "malformed ONNX file '" << path
@@ -150,10 +169,7 @@ OwningOpRef<ModuleOp> lut::importOnnxFile(StringRef path, MLIRContext *context,
     }
     return nullptr;
   }
-  SmallString<256> dir(path);
-  llvm::sys::path::remove_filename(dir);
-  std::string modelDir = dir.empty() ? "." : dir.str().str();
-  ModelCheckContext mc{context, path.str(), modelDir, options, opsets};
+  ModelCheckContext mc{context, path.str(), modelDir.str(), options, opsets};
   auto fail = [&]() -> OwningOpRef<ModuleOp> {
     status = mc.status;
     return nullptr;
@@ -177,7 +193,7 @@ OwningOpRef<ModuleOp> lut::importOnnxFile(StringRef path, MLIRContext *context,
   if (!runShapeInference(mc, model))
     return fail();
 
-  Importer imp(context, options, path.str(), modelDir);
+  Importer imp(context, options, path.str(), modelDir.str());
   imp.opsetByDomain = opsets;
   return imp.importModel(model, status);
 }

@@ -103,6 +103,15 @@ mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxFile(llvm::StringRef path, mlir::MLIRContext *context,
                const OnnxImportOptions &options, OnnxImportStatus &status);
 
+/// Imports a serialized ONNX ModelProto held in memory. `path` names it in
+/// locations and messages; external data is read from (and confined to)
+/// `modelDir`. Otherwise as importOnnxFile, which reads the file and calls
+/// this with the file's folder.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxBuffer(llvm::StringRef bytes, llvm::StringRef path,
+                 llvm::StringRef modelDir, mlir::MLIRContext *context,
+                 const OnnxImportOptions &options, OnnxImportStatus &status);
+
 /// Registers in `registry` every dialect the importer produces.
 void registerOnnxImportDialects(mlir::DialectRegistry &registry);
 
