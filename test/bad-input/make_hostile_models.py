@@ -32,6 +32,12 @@ file, so they are generated into the test's temporary directory each run.
   OUTDIR/relu_two_inputs.onnx      Relu with two inputs
   OUTDIR/unnamed_matmul.onnx       unnamed MatMul [2,3] x [4,5]
   OUTDIR/expand_huge.onnx          Expand of a scalar to [2^20, 2^20, 2^10]
+  OUTDIR/ln_axis.onnx              LayerNormalization with axis 2^31 after a Relu (its
+                                   input's rank is only known from inference; this
+                                   crashed libonnx's shape inference)
+  OUTDIR/transpose_perm.onnx       Transpose of a rank-3 tensor with perm [0, 0, 1]
+  OUTDIR/unsqueeze_axes.onnx       Unsqueeze (opset 11) of rank 2 with axes [5]
+  OUTDIR/conv_kernel.onnx          Conv of rank 4 with kernel_shape [3]
 """
 
 import os
@@ -162,6 +168,22 @@ def main():
                [vi("x", TensorProto.FLOAT, [1])],
                [vi("y", TensorProto.FLOAT, [2**20, 2**20, 2**10])], [shape]),
          os.path.join(out, "expand_huge.onnx"))
+    x234 = [vi("x", TensorProto.FLOAT, [2, 3, 4])]
+    ln = helper.make_node("LayerNormalization", ["r", "s", "b"], ["y"], name="ln", axis=2**31)
+    save(model([helper.make_node("Relu", ["x"], ["r"], name="relu"), ln], x234,
+               [vi("y", TensorProto.FLOAT, [2, 3, 4])],
+               [numpy_helper.from_array(np.ones(4, np.float32), "s"),
+                numpy_helper.from_array(np.zeros(4, np.float32), "b")]),
+         os.path.join(out, "ln_axis.onnx"))
+    save(model([helper.make_node("Transpose", ["x"], ["y"], name="tr", perm=[0, 0, 1])], x234,
+               [vi("y", TensorProto.FLOAT, [2, 2, 3])]), os.path.join(out, "transpose_perm.onnx"))
+    save(model([helper.make_node("Unsqueeze", ["x"], ["y"], name="unsq", axes=[5])],
+               [vi("x", TensorProto.FLOAT, [2, 3])], [vi("y", TensorProto.FLOAT, [2, 3, 1])],
+               opset=11), os.path.join(out, "unsqueeze_axes.onnx"))
+    save(model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3])],
+               [vi("x", TensorProto.FLOAT, [1, 1, 5, 5])], [vi("y", TensorProto.FLOAT, [1, 1, 3, 3])],
+               [numpy_helper.from_array(np.ones((1, 1, 3, 3), np.float32), "w")]),
+         os.path.join(out, "conv_kernel.onnx"))
     return 0
 
 

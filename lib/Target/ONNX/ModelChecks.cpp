@@ -14,7 +14,6 @@
 
 #include "onnx/checker.h"
 #include "onnx/defs/schema.h"
-#include "onnx/shape_inference/implementation.h"
 
 #include <unistd.h>
 
@@ -67,9 +66,7 @@ uint64_t lut::onnximport::effectiveMemoryLimit(const OnnxImportOptions &o) {
   return static_cast<uint64_t>(pages) * static_cast<uint64_t>(size);
 }
 
-/// ONNX's exception texts span lines and may end in a context dump; fold
-/// them onto one line and bound their length.
-static std::string foldMessage(StringRef msg) {
+std::string lut::onnximport::foldMessage(StringRef msg) {
   std::string r;
   for (char c : msg.trim())
     r += (c == '\n' || c == '\r') ? ' ' : c;
@@ -330,7 +327,7 @@ bool lut::onnximport::checkSupportedOps(ModelCheckContext &mc,
 }
 
 //===----------------------------------------------------------------------===//
-// 5 and 6. ONNX's checker and shape inference, with attributed messages
+// 5. ONNX's checker, with attributed messages
 //===----------------------------------------------------------------------===//
 
 namespace {
@@ -457,33 +454,6 @@ bool lut::onnximport::runOnnxChecker(ModelCheckContext &mc,
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {
     names.report("ONNX checker rejected '" + mc.path + "'", e.what());
-    return false;
-  }
-  return true;
-}
-
-bool lut::onnximport::runShapeInference(ModelCheckContext &mc,
-                                        onnx::ModelProto &model) {
-  NodeRenamer names(mc, *model.mutable_graph());
-  try {
-    onnx::ShapeInferenceOptions options(/*check_type=*/true, /*strict=*/1,
-                                        /*data_prop=*/false);
-    onnx::shape_inference::InferShapes(
-        model, onnx::OpSchemaRegistry::Instance(), options);
-  } catch (const std::exception &e) {
-    // Strict mode collects every node's error into one message, one per
-    // line: "Shape inference error(s): (op_type:..., node name: ...): ...".
-    std::string text = e.what();
-    static const std::string head = "Shape inference error(s): ";
-    if (text.find(head) != std::string::npos)
-      text = text.substr(text.find(head) + head.size());
-    SmallVector<StringRef> lines;
-    StringRef(text).split(lines, '\n', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
-    if (lines.empty())
-      lines.push_back(text);
-    for (StringRef line : llvm::ArrayRef(lines).take_front(8))
-      names.report("ONNX shape inference failed on '" + mc.path + "'",
-                   line.str());
     return false;
   }
   return true;

@@ -22,11 +22,14 @@
 //     the model's opset; otherwise "unsupported" (exit code 3) before ONNX's
 //     shape inference ever sees an operator we would refuse anyway.
 //  5. runOnnxChecker: onnx::checker::check_model on the in-memory model.
-//  6. runShapeInference: ONNX's strict shape inference.
+//  6. runShapeInference (ShapeInference.cpp): ONNX's strict shape
+//     inference, one node at a time, each node's axis-like attributes
+//     checked against its inputs' ranks first (libonnx 1.12's inference
+//     functions index dims with some of them unchecked).
 //
-// For 5 and 6 every node is temporarily renamed to a token that ONNX's
-// messages repeat, so that each message can be re-issued at the node it is
-// about; the names are restored afterwards.
+// For 5 every node is temporarily renamed to a token that ONNX's messages
+// repeat, so that each message can be re-issued at the node it is about;
+// the names are restored afterwards. 6 reports at the node it runs.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LUT_LIB_TARGET_ONNX_MODELCHECKS_H
@@ -67,6 +70,10 @@ struct ModelCheckContext {
 /// "node #index (output 'y') (Op, opset K)".
 std::string describeNode(const onnx::NodeProto &node, int index,
                          int64_t opset);
+
+/// ONNX's exception texts span lines and may end in a context dump; folds
+/// them onto one line and bounds their length.
+std::string foldMessage(llvm::StringRef msg);
 
 /// The memory limit in bytes that `options` means: its memoryLimit, or the
 /// machine's physical memory when that is 0.
