@@ -144,6 +144,8 @@ lut::DriverStatus DriverRun::run() {
   cg.features = o.features;
   lut::resolveTarget(cg);
   cg.optLevel = o.optLevel;
+  cg.ukernels = o.ukernels;
+  cg.denseLibrary = o.denseLibrary;
   cg.entry = o.entry;
   if (o.configurePassManager)
     cg.configurePassManager = [this](PassManager &pm) {

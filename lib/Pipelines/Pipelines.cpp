@@ -17,7 +17,7 @@
 
 using namespace mlir;
 
-void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &) {
+void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
   // Out-params need one distinct, written buffer per result.
   pm.addPass(createLutMaterializeResults());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -29,6 +29,11 @@ void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOp
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Library calls, on memrefs.
+  if (o.ukernels)
+    pm.addPass(createLutKernelCalls());
+  if (o.denseLibrary)
+    pm.addPass(createLutDenseCalls());
 }
 
 void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
@@ -41,6 +46,8 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  if (o.optLevel >= 1 && o.approximateMath)
+    pm.addPass(createLutApproximateMath());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
@@ -62,7 +69,7 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
 void lut::buildLutToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
   pm.addPass(createLutSetTarget(LutSetTargetOptions{o.targetTriple, o.targetCpu, o.targetFeatures}));
   pm.addPass(createLutModelSignature(LutModelSignatureOptions{o.entry}));
-  pm.addPass(createConvertLutToLinalgPass());
+  pm.addPass(createConvertLutToLinalgPass(ConvertLutToLinalgPassOptions{o.ukernels}));
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   if (o.optLevel >= 1) {
     pm.addPass(createCSEPass());

@@ -72,6 +72,8 @@ struct DriverOptions {
   /// features for a host CPU).
   std::string features;
   unsigned optLevel = 2;
+  bool ukernels = true;      ///< CodegenOptions::ukernels
+  bool denseLibrary = false; ///< CodegenOptions::denseLibrary
 
   // The LUT flow; off when `lut` is empty.
   /// `METHOD[:KEY=VALUE,...]`: lut-convert-mlp's options (lists as A+B).
