@@ -27,7 +27,9 @@ struct LutApproximateMathPass : public lut::impl::LutApproximateMathBase<LutAppr
   using Base::Base;
   void runOnOperation() override {
     std::vector<std::string> names(ops.begin(), ops.end());
+    // The predicate gets the op's full name ("math.erf").
     auto wanted = [&](StringRef name) {
+      name.consume_front("math.");
       return names.empty() || llvm::is_contained(names, name.str());
     };
     RewritePatternSet patterns(&getContext());

@@ -60,6 +60,11 @@ bool lut::collectRuntimeLinkInputs(const Module &module, StringRef tripleStr,
     dense |= f.getName().starts_with("lutd_");
   }
   bool aarch64 = Triple(tripleStr).isAArch64();
+  if (dense && aarch64) {
+    error = "the model calls the LutDense library, which lut-mlir builds for "
+            "the host only; compile for AArch64 without --dense-library";
+    return false;
+  }
   if (dense) {
 #ifdef LUT_DENSE_LINK_ARGS
     std::string archive = findRuntimeArchive("LutDense", error);
