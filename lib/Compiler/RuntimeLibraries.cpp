@@ -56,7 +56,8 @@ bool lut::collectRuntimeLinkInputs(const Module &module, StringRef tripleStr,
   for (const Function &f : module.functions()) {
     if (!f.isDeclaration())
       continue;
-    kernels |= f.getName().starts_with("lutk_");
+    kernels |= f.getName().starts_with("lutk_") ||
+               f.getName().starts_with("_mlir_memref_to_llvm_");
     dense |= f.getName().starts_with("lutd_");
   }
   bool aarch64 = Triple(tripleStr).isAArch64();

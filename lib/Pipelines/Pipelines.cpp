@@ -50,7 +50,12 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
     pm.addPass(createLutApproximateMath());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Buffers through _mlir_memref_to_llvm_alloc/_free, which LutKernels
+  // implements with a per-thread cache (lib/Kernels/Alloc.cpp), so that
+  // repeated runs reuse their memory instead of faulting it in again.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   arith::ArithExpandOpsPassOptions expand;

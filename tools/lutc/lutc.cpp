@@ -71,10 +71,13 @@ cl::opt<bool> ukernels("ukernels",
                                 "time), linked into the model (default: on; off: the linalg "
                                 "reference lowering)"),
                        cl::init(true), cl::cat(lutcCat));
-cl::opt<bool> denseLibrary("dense-library",
-                           cl::desc("Lower f32 matrix products to the LutDense library "
-                                    "(oneDNN or OpenBLAS), linked into the model"),
-                           cl::init(false), cl::cat(lutcCat));
+cl::opt<cl::boolOrDefault> denseLibrary(
+    "dense-library",
+    cl::desc("Lower f32 matrix products to the LutDense library (OpenBLAS underneath), "
+             "linked into the model. Default: on for the host's architecture when lut-mlir "
+             "was built with OpenBLAS, off for cross targets (and for -O0); "
+             "--dense-library=false keeps the loop lowering"),
+    cl::cat(lutcCat));
 cl::opt<std::string> shapeInfo(
     "shape-info",
     cl::desc("Fix the shapes of graph inputs with dynamic dims: NAME:d0xd1x...[,NAME:...] "
@@ -180,7 +183,9 @@ int main(int argc, char **argv) {
   o.features = mattr;
   o.optLevel = optLevel;
   o.ukernels = ukernels;
-  o.denseLibrary = denseLibrary;
+  o.denseLibrary = denseLibrary == cl::BOU_UNSET  ? -1
+                   : denseLibrary == cl::BOU_TRUE ? 1
+                                                  : 0;
   o.lut = lutSpec;
   o.lutSequential = lutSequential;
   o.calibration.assign(calibration.begin(), calibration.end());

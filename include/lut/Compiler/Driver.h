@@ -73,7 +73,10 @@ struct DriverOptions {
   std::string features;
   unsigned optLevel = 2;
   bool ukernels = true;      ///< CodegenOptions::ukernels
-  bool denseLibrary = false; ///< CodegenOptions::denseLibrary
+  /// Lower f32 products to LutDense (CodegenOptions::denseLibrary): 1 on,
+  /// 0 off, -1 on for the host's architecture when lut-mlir was built
+  /// with LutDense (and -O1 or more), else off.
+  int denseLibrary = -1;
 
   // The LUT flow; off when `lut` is empty.
   /// `METHOD[:KEY=VALUE,...]`: lut-convert-mlp's options (lists as A+B).
