@@ -34,8 +34,8 @@ extern "C" {
  *
  * Returns LUTD_OK, or LUTD_EINVAL (nothing written) when a size is
  * negative or a leading dimension is smaller than its row's length. Runs
- * on the BLAS's threads (OPENBLAS_NUM_THREADS; lut_model_run's thread
- * setting when the runtime sets one). */
+ * on LUT_NUM_THREADS of OpenBLAS's threads (default 1), read at the first
+ * call. */
 int32_t lutd_batch_matmul_f32(int64_t batch, int64_t M, int64_t N, int64_t K,
                               const float *A, int64_t strideA, int64_t lda,
                               const float *B, int64_t strideB, int64_t ldb,

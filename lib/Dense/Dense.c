@@ -6,7 +6,21 @@
 #include "lut-c/Dense.h"
 
 #include <cblas.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+
+
+/* The BLAS's thread count: LUT_NUM_THREADS when set to a positive number,
+ * else 1, so that a model runs on one core unless asked otherwise (the rest
+ * of a compiled model is single-threaded, and spinning BLAS threads slow
+ * down a loaded machine). Set once, at the first call. */
+static pthread_once_t threadsOnce = PTHREAD_ONCE_INIT;
+static void setThreads(void) {
+  const char *env = getenv("LUT_NUM_THREADS");
+  int n = env ? atoi(env) : 0;
+  openblas_set_num_threads(n > 0 ? n : 1);
+}
 
 int32_t lutd_batch_matmul_f32(int64_t batch, int64_t M, int64_t N, int64_t K,
                               const float *A, int64_t strideA, int64_t lda,
@@ -20,6 +34,7 @@ int32_t lutd_batch_matmul_f32(int64_t batch, int64_t M, int64_t N, int64_t K,
     return LUTD_EINVAL;
   if (M == 0 || N == 0)
     return LUTD_OK;
+  pthread_once(&threadsOnce, setThreads);
   for (int64_t b = 0; b < batch; ++b) {
     float *c = C + b * strideC;
     if (K == 0) {
