@@ -32,7 +32,10 @@ set(LUT_CMAKE_PACKAGE_DIR ${LUT_INSTALL_LIBDIR}/cmake/LutMLIR)
 
 set(LUT_INSTALL_LIBRARIES
   LutDialect LutTransforms LutToLinalg LutCodegen LutPipelines LutFit LutRuntime LutTensorIO
-  LutOnnxImport LutCompiler LutCAPI LutPlugin)
+  LutOnnxImport LutCompiler LutCAPI LutPlugin LutKernels)
+if(TARGET LutDense)
+  list(APPEND LUT_INSTALL_LIBRARIES LutDense)
+endif()
 set(LUT_INSTALL_TOOLS lutc lut-opt lut-translate lut-run)
 
 # Installed binaries find the installed libraries next to them and libMLIR.so

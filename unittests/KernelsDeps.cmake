@@ -6,7 +6,10 @@
 #   cmake -DNM=<llvm-nm> -DARCHIVE=<libLutKernels.a> -P KernelsDeps.cmake
 cmake_policy(SET CMP0057 NEW)
 cmake_policy(SET CMP0007 NEW)
-set(allowed memcpy memset memmove strcmp getenv fmaf)
+set(allowed memcpy memset memmove strcmp getenv fmaf
+  # Alloc.cpp: the models' buffer cache
+  malloc calloc free aligned_alloc pthread_once pthread_key_create
+  pthread_getspecific pthread_setspecific)
 foreach(kind undefined defined)
   execute_process(COMMAND ${NM} --${kind}-only --format=just-symbols ${ARCHIVE}
     OUTPUT_VARIABLE out RESULT_VARIABLE rc)

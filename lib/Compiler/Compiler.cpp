@@ -1,5 +1,6 @@
 //===- Compiler.cpp - lowering and native code generation -----------------===//
 #include "lut/Compiler/Compiler.h"
+#include "lut/Compiler/RuntimeLibraries.h"
 #include "lut/Codegen/Target.h"
 
 #include "lut/Codegen/Passes.h"
@@ -39,6 +40,8 @@ LogicalResult lut::lowerToLLVMDialect(ModuleOp module, const CodegenOptions &opt
   LutToLLVMPipelineOptions o;
   o.entry = opts.entry;
   o.optLevel = opts.optLevel;
+  o.ukernels = opts.ukernels;
+  o.denseLibrary = opts.denseLibrary;
   o.targetTriple = opts.triple;
   o.targetCpu = opts.cpu;
   o.targetFeatures = opts.features;
@@ -201,6 +204,7 @@ bool lut::compileToSharedLibrary(ModuleOp module, const CodegenOptions &opts,
     error = "cannot create a temporary file: " + ec.message();
     return false;
   }
+  std::vector<std::string> inputs = {obj.str().str()};
   bool ok;
   {
     std::error_code ec;
@@ -209,9 +213,19 @@ bool lut::compileToSharedLibrary(ModuleOp module, const CodegenOptions &opts,
       error = "cannot write '" + obj.str().str() + "': " + ec.message();
       return false;
     }
-    ok = emitLLVMArtifact(module, LLVMArtifact::Object, opts, os, error);
+    CodegenOptions o = opts;
+    if (auto c = module->getAttrOfType<StringAttr>(kTargetCpuAttrName); c && o.cpu.empty())
+      o.cpu = c.str();
+    if (auto f = module->getAttrOfType<StringAttr>(kTargetFeaturesAttrName);
+        f && o.features.empty())
+      o.features = f.str();
+    llvm::LLVMContext llvmContext;
+    auto llvmModule = translateToLLVMIR(module, llvmContext, o, error);
+    ok = llvmModule && collectRuntimeLinkInputs(*llvmModule, llvmModule->getTargetTriple().str(),
+                                                inputs, error) &&
+         emitObjectFile(*llvmModule, o, os, error);
   }
-  ok = ok && linker->linkSharedLibrary({obj.str().str()}, soPath, error);
+  ok = ok && linker->linkSharedLibrary(inputs, soPath, error);
   llvm::sys::fs::remove(obj);
   return ok;
 }

@@ -11,6 +11,8 @@
 #include "mlir/Support/FileUtilities.h"
 
 #include "llvm/Support/Path.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -144,6 +146,18 @@ lut::DriverStatus DriverRun::run() {
   cg.features = o.features;
   lut::resolveTarget(cg);
   cg.optLevel = o.optLevel;
+  cg.ukernels = o.ukernels;
+  if (o.denseLibrary >= 0) {
+    cg.denseLibrary = o.denseLibrary == 1;
+  } else {
+#ifdef LUT_DENSE_LINK_ARGS
+    cg.denseLibrary =
+        o.optLevel >= 1 && llvm::Triple(cg.triple).getArch() ==
+                               llvm::Triple(llvm::sys::getProcessTriple()).getArch();
+#else
+    cg.denseLibrary = false;
+#endif
+  }
   cg.entry = o.entry;
   if (o.configurePassManager)
     cg.configurePassManager = [this](PassManager &pm) {

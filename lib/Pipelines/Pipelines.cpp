@@ -17,7 +17,7 @@
 
 using namespace mlir;
 
-void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &) {
+void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
   // Out-params need one distinct, written buffer per result.
   pm.addPass(createLutMaterializeResults());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -29,6 +29,11 @@ void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOp
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Library calls, on memrefs.
+  if (o.ukernels)
+    pm.addPass(createLutKernelCalls());
+  if (o.denseLibrary)
+    pm.addPass(createLutDenseCalls());
 }
 
 void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
@@ -41,9 +46,16 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  if (o.optLevel >= 1 && o.approximateMath)
+    pm.addPass(createLutApproximateMath());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Buffers through _mlir_memref_to_llvm_alloc/_free, which LutKernels
+  // implements with a per-thread cache (lib/Kernels/Alloc.cpp), so that
+  // repeated runs reuse their memory instead of faulting it in again.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   arith::ArithExpandOpsPassOptions expand;
@@ -62,7 +74,7 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
 void lut::buildLutToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
   pm.addPass(createLutSetTarget(LutSetTargetOptions{o.targetTriple, o.targetCpu, o.targetFeatures}));
   pm.addPass(createLutModelSignature(LutModelSignatureOptions{o.entry}));
-  pm.addPass(createConvertLutToLinalgPass());
+  pm.addPass(createConvertLutToLinalgPass(ConvertLutToLinalgPassOptions{o.ukernels}));
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   if (o.optLevel >= 1) {
     pm.addPass(createCSEPass());

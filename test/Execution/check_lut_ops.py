@@ -8,6 +8,7 @@ ap.add_argument("--mlir", required=True)
 ap.add_argument("--lutc", required=True)
 ap.add_argument("--lut-run", required=True)
 ap.add_argument("--work-dir", required=True)
+ap.add_argument("--lutc-arg", action="append", default=[], help="extra lutc option")
 a = ap.parse_args()
 
 rng = np.random.default_rng(7)
@@ -29,7 +30,7 @@ for i, arr in enumerate(inputs):
     np.save(f, arr)
     files += ["--input", f]
 so = os.path.join(a.work_dir, "lut_ops.so")
-subprocess.run([a.lutc, a.mlir, "-o", so], check=True)
+subprocess.run([a.lutc, a.mlir, "-o", so, *a.lutc_arg], check=True)
 subprocess.run([a.lut_run, so, *files, "--output-dir", a.work_dir], check=True)
 out = [np.load(os.path.join(a.work_dir, f"output_{i}.npy")) for i in range(4)]
 

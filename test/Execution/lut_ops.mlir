@@ -1,7 +1,10 @@
-// Compiles the lut ops natively (through the reference lowering) and checks
-// the numbers against a NumPy evaluation of the op definitions.
-// RUN: rm -rf %t && mkdir -p %t
-// RUN: %python %S/check_lut_ops.py --mlir %s --lutc lutc --lut-run lut-run --work-dir %t | FileCheck %s
+// Compiles the lut ops natively and checks the numbers against a NumPy
+// evaluation of the op definitions: through the LutKernels microkernels
+// (lutc's default, --ukernels) and through the linalg reference lowering
+// (--ukernels=false).
+// RUN: rm -rf %t && mkdir -p %t/k %t/r
+// RUN: %python %S/check_lut_ops.py --mlir %s --lutc lutc --lut-run lut-run --work-dir %t/k | FileCheck %s
+// RUN: %python %S/check_lut_ops.py --mlir %s --lutc lutc --lut-run lut-run --work-dir %t/r --lutc-arg=--ukernels=false | FileCheck %s
 // CHECK: lsh_encode codes: exact match
 // CHECK: gather_sum f32: max abs err {{[0-9.e+-]+}} ok
 // CHECK: gather_sum i8: max abs err {{[0-9.e+-]+}} ok

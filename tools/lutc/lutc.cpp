@@ -65,6 +65,19 @@ cl::opt<unsigned> optLevel("O",
                                     "lut-to-llvm-pipeline's opt-level and LLVM's -O level "
                                     "(docs/Architecture.md)"),
                            cl::Prefix, cl::init(2), cl::cat(lutcCat));
+cl::opt<bool> ukernels("ukernels",
+                       cl::desc("Lower lut.gather_sum and lut.lsh_encode to the LutKernels "
+                                "microkernels (AVX-512, AVX2, NEON or scalar, chosen at run "
+                                "time), linked into the model (default: on; off: the linalg "
+                                "reference lowering)"),
+                       cl::init(true), cl::cat(lutcCat));
+cl::opt<cl::boolOrDefault> denseLibrary(
+    "dense-library",
+    cl::desc("Lower f32 matrix products to the LutDense library (OpenBLAS underneath), "
+             "linked into the model. Default: on for the host's architecture when lut-mlir "
+             "was built with OpenBLAS, off for cross targets (and for -O0); "
+             "--dense-library=false keeps the loop lowering"),
+    cl::cat(lutcCat));
 cl::opt<std::string> shapeInfo(
     "shape-info",
     cl::desc("Fix the shapes of graph inputs with dynamic dims: NAME:d0xd1x...[,NAME:...] "
@@ -169,6 +182,10 @@ int main(int argc, char **argv) {
   o.cpu = mcpu;
   o.features = mattr;
   o.optLevel = optLevel;
+  o.ukernels = ukernels;
+  o.denseLibrary = denseLibrary == cl::BOU_UNSET  ? -1
+                   : denseLibrary == cl::BOU_TRUE ? 1
+                                                  : 0;
   o.lut = lutSpec;
   o.lutSequential = lutSequential;
   o.calibration.assign(calibration.begin(), calibration.end());

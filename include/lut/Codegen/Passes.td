@@ -172,3 +172,95 @@ def LutModelAbi : Pass<"lut-model-abi", "::mlir::ModuleOp"> {
 }
 
 #endif // LUT_CODEGEN_PASSES_TD
+
+def LutKernelCalls : Pass<"lut-kernel-calls", "::mlir::ModuleOp"> {
+  let summary = "Lowers lut ops on memrefs to calls of the LutKernels microkernels";
+  let description = [{
+    Replaces each `lut.gather_sum` and `lut.lsh_encode` on memrefs (after
+    bufferization) by one `func.call` of the LutKernels C ABI
+    (`include/lut-c/Kernels.h`, the static archive `libLutKernels.a` that
+    `lutc` links into every model), in the manner of IREE's ukernels: the
+    call takes the address of each operand's first element (`!llvm.ptr`,
+    from `memref.extract_aligned_pointer_as_index` plus the offset of
+    `memref.extract_strided_metadata`), its sizes and its row strides (i64,
+    in elements). The callee is declared `func.func private`:
+
+    * `lut.gather_sum` → `lutk_gather_sum_<T>_<C>`, with `T` the table
+      element type (`f32`, `f16`, `bf16`, `i8`) and `C` the code type (`u8`
+      for i8 codes, `u16` for i16, `i32` for i32; codes are read unsigned).
+      For `i8` tables the scales are passed with stride 0 when they are `M`
+      (one per column) and the row stride when they are `H x M`.
+    * `lut.lsh_encode` → `lutk_lsh_encode_f32_<C>`.
+
+    The kernels pick the best vector path for the running CPU (AVX-512,
+    AVX2, NEON or scalar) at their first call; their arithmetic is in
+    Kernels.h. Dynamic `N` is passed at run time. Ops on tensors are left
+    alone.
+
+    Errors: an operand that is not a memref, an operand whose innermost
+    dimension is not contiguous (stride 1), codes of a width other than 8,
+    16 or 32 bits, more than 8 `bits` with i8 codes, and a symbol of the
+    kernel's name declared with another type.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
+def LutDenseCalls : Pass<"lut-dense-calls", "::mlir::ModuleOp"> {
+  let summary = "Lowers f32 contractions on memrefs to calls of the LutDense library";
+  let description = [{
+    Replaces each linalg contraction on statically shaped f32 memrefs
+    (`linalg.matmul`, `linalg.batch_matmul`, or any `linalg.generic` that
+    `linalg::inferContractionDims` classifies, with exactly a `mulf` and an
+    `addf` in its body) whose output was filled with 0.0 just before
+    (`linalg.fill`, which is removed) by a call of
+    `lutd_batch_matmul_f32(batch, M, N, K, A, strideA, lda, B, strideB,
+    ldb, C, strideC, ldc, flags)` from the LutDense C ABI
+    (`include/lut-c/Dense.h`; OpenBLAS's `cblas_sgemm` underneath, on
+    OpenBLAS's threads).
+
+    The M, N and K dimension groups of the contraction must each be laid
+    out as one row-major run in every operand that uses them (so that ONNX
+    MatMul's `[B, T, D] x [D, F]` is one `(B*T) x D` by `D x F` product);
+    an operand contiguous along K (A) or N (B) is passed as is, one
+    contiguous along M (A) or K (B) as transposed (`LUTD_TRANS_A`,
+    `LUTD_TRANS_B`). Batch dimensions fold into the call's batch when they
+    form one run with the same strides (a broadcast operand has batch
+    stride 0); the others become `scf.for` loops around the call. Strides
+    are in elements.
+
+    Contractions that do not match (dynamic shapes or strides, another
+    element type or body, an output that is not zero-filled just before,
+    a layout with no unit stride where one is needed) are left alone and
+    lowered to loops like any other linalg op.
+
+    The call's status (nonzero when the library fails, e.g. out of memory)
+    is not checked yet. Errors: a symbol `lutd_batch_matmul_f32` declared
+    with another type.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def LutApproximateMath : Pass<"lut-approximate-math"> {
+  let summary = "Replaces math function calls by MLIR's polynomial approximations";
+  let description = [{
+    Rewrites `math.erf`, `math.exp`, `math.tanh` and the other f32 math
+    functions that MLIR approximates (upstream
+    `populateMathPolynomialApproximationPatterns`: Cephes-style minimax
+    polynomials with range reduction, accurate to a few ulp in f32) into
+    arithmetic, so that compiled models do not call libm and LLVM can
+    vectorize the loops that use them. `ops` limits the rewrite to some
+    functions (by op name without `math.`, e.g. `erf,exp`); empty means all
+    that MLIR approximates. f16 and bf16 operands are computed in f32.
+
+    Errors: none.
+  }];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "Math functions to approximate, e.g. erf,exp,tanh (empty: all)">
+  ];
+  let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::LLVM::LLVMDialect"];
+}

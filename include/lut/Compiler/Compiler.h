@@ -47,6 +47,12 @@ struct CodegenOptions {
   unsigned optLevel = 2;
   /// Name of the model's entry function (the importer's `funcName`).
   std::string entry = "main_graph";
+  /// Lower the lut ops to LutKernels calls (lut-to-llvm-pipeline's
+  /// `ukernels`); compileToSharedLibrary then links libLutKernels.a.
+  bool ukernels = true;
+  /// Lower f32 products to LutDense calls (`dense-library`);
+  /// compileToSharedLibrary then links libLutDense.a and its backend.
+  bool denseLibrary = false;
   /// Called on each pass manager that runs on the user's module, before it
   /// runs (lutc applies --mlir-print-ir-*, --mlir-timing and friends here).
   /// Returning failure aborts the compilation.

@@ -72,6 +72,11 @@ struct DriverOptions {
   /// features for a host CPU).
   std::string features;
   unsigned optLevel = 2;
+  bool ukernels = true;      ///< CodegenOptions::ukernels
+  /// Lower f32 products to LutDense (CodegenOptions::denseLibrary): 1 on,
+  /// 0 off, -1 on for the host's architecture when lut-mlir was built
+  /// with LutDense (and -O1 or more), else off.
+  int denseLibrary = -1;
 
   // The LUT flow; off when `lut` is empty.
   /// `METHOD[:KEY=VALUE,...]`: lut-convert-mlp's options (lists as A+B).

@@ -52,7 +52,16 @@ def ConvertLutToLinalgPass : Pass<"convert-lut-to-linalg"> {
 
     The pass works on any op (usually the module or a function): the
     patterns only rewrite the lut ops in place and never touch symbols.
+
+    With `keep-table-ops`, only `lut.mlp` is lowered; `lut.lsh_encode` and
+    `lut.gather_sum` stay (legal) for a later lowering to kernel calls
+    (`lut-kernel-calls` after bufferization, as `lut-to-llvm-pipeline`
+    does with `ukernels`).
   }];
+  let options = [
+    Option<"keepTableOps", "keep-table-ops", "bool", /*default=*/"false",
+           "Lower only lut.mlp; keep lut.lsh_encode and lut.gather_sum">
+  ];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
     "::mlir::arith::ArithDialect"

@@ -52,6 +52,25 @@ struct LutToLLVMPipelineOptions
       llvm::cl::desc("LLVM target features recorded on the module, e.g. +avx2,+fma "
                      "(empty: the CPU's own)"),
       llvm::cl::init("")};
+  Option<bool> ukernels{
+      *this, "ukernels",
+      llvm::cl::desc("Lower lut.gather_sum and lut.lsh_encode to calls of the LutKernels "
+                     "microkernels (lut-kernel-calls) instead of linalg loops; the model "
+                     "must then be linked with libLutKernels.a, as lutc does; false: "
+                     "the linalg reference lowering (convert-lut-to-linalg)"),
+      llvm::cl::init(true)};
+  Option<bool> denseLibrary{
+      *this, "dense-library",
+      llvm::cl::desc("Lower f32 matrix products to calls of the LutDense library "
+                     "(lut-dense-calls, OpenBLAS underneath); the model must then be "
+                     "linked with libLutDense.a and its backend"),
+      llvm::cl::init(false)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("At opt-level 1 and above, replace erf, exp, tanh and the other "
+                     "f32 math functions by MLIR's polynomial approximations "
+                     "(lut-approximate-math) instead of libm calls"),
+      llvm::cl::init(true)};
 };
 
 /// Bufferization: one fresh tensor per function result
@@ -59,19 +78,22 @@ struct LutToLLVMPipelineOptions
 /// identity layouts (upstream `one-shot-bufferize`), function results as
 /// caller-provided out-params (`buffer-results-to-out-params`, static
 /// allocations hoisted), and ownership-based deallocation
-/// (`buffer-deallocation-pipeline`).
+/// (`buffer-deallocation-pipeline`), then, on memrefs, the library calls the
+/// options ask for (`lut-kernel-calls` with `ukernels`, `lut-dense-calls` with
+/// `dense-library`).
 void buildLutBufferizePipeline(mlir::OpPassManager &pm,
                                const LutToLLVMPipelineOptions &options);
 
 /// From bufferized linalg to the LLVM dialect: copies as linalg.copy, linalg
 /// to loops, affine/scf/memref/math/arith/func to LLVM (bare-pointer memref
-/// calling convention; libm for the math functions LLVM does not expand),
+/// calling convention; at opt-level >= 1 math functions become polynomials
+/// with `lut-approximate-math` unless `approximate-math=false`, else libm),
 /// then the model ABI entry points (`lut-model-abi`).
 void buildLutLowerToLLVMPipeline(mlir::OpPassManager &pm,
                                  const LutToLLVMPipelineOptions &options);
 
 /// The whole `lut-to-llvm-pipeline`: lut-set-target, lut-model-signature,
-/// convert-lut-to-linalg, linalg-generalize-named-ops, the optimizations of
+/// convert-lut-to-linalg (unless `ukernels`), linalg-generalize-named-ops, the optimizations of
 /// `opt-level`, then buildLutBufferizePipeline and
 /// buildLutLowerToLLVMPipeline.
 void buildLutToLLVMPipeline(mlir::OpPassManager &pm,

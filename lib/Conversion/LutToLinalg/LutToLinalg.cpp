@@ -237,6 +237,7 @@ struct GatherSumOpLowering : OpConversionPattern<GatherSumOp> {
 
 struct ConvertLutToLinalgPass
     : public lut::impl::ConvertLutToLinalgPassBase<ConvertLutToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
@@ -245,7 +246,12 @@ struct ConvertLutToLinalgPass
                            arith::ArithDialect, math::MathDialect,
                            func::FuncDialect>();
     RewritePatternSet patterns(ctx);
-    populateLutToLinalgConversionPatterns(patterns);
+    if (keepTableOps) {
+      target.addLegalOp<LshEncodeOp, GatherSumOp>();
+      patterns.add<MlpOpLowering>(ctx);
+    } else {
+      populateLutToLinalgConversionPatterns(patterns);
+    }
     // Partial conversion: ops of other dialects stay as they are, and any
     // lut op left over fails the pass with "failed to legalize operation".
     if (failed(applyPartialConversion(getOperation(), target,
