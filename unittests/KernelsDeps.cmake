@@ -23,7 +23,7 @@ list(REMOVE_DUPLICATES undefined)
 list(REMOVE_ITEM undefined ${defined} "")
 set(bad)
 foreach(sym ${undefined})
-  if(NOT sym IN_LIST allowed AND NOT sym MATCHES "^__(asan|ubsan|sanitizer|msan|tsan)_"
+  if(NOT sym IN_LIST allowed AND NOT sym MATCHES "^__(asan|ubsan|sanitizer|sancov|msan|tsan)_"
      AND NOT sym MATCHES "^__(start|stop)_+(asan|sancov)")
     list(APPEND bad ${sym})
   endif()
