@@ -6,7 +6,7 @@ PKGS=(
   cmake ninja-build ccache
   clang-22 lld-22 libclang-rt-22-dev llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
-  zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev
+  zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev libdnnl-dev
   python3-dev python3-numpy python3-onnx python3-torch pybind11-dev
   dataset-fashion-mnist
   # lib/Kernels: the AArch64 archive and its test under qemu-aarch64

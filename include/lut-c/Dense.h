@@ -2,7 +2,8 @@
  *
  * Dense matrix products for compiled models. lut-mlir does not write dense
  * GEMM kernels: `lut-dense-calls` lowers f32 contractions to this ABI, and
- * libLutDense.a implements it over a BLAS (OpenBLAS's cblas_sgemm), linked
+ * libLutDense.a implements it over oneDNN (dnnl_sgemm) or OpenBLAS
+ * (cblas_sgemm), chosen when lut-mlir is configured (LUT_DENSE_BACKEND), linked
  * into the model with that library.
  *
  *===----------------------------------------------------------------------===*/
@@ -33,9 +34,11 @@ extern "C" {
  * that operand. With K == 0, C is zeroed.
  *
  * Returns LUTD_OK, or LUTD_EINVAL (nothing written) when a size is
- * negative or a leading dimension is smaller than its row's length. Runs
- * on LUT_NUM_THREADS of OpenBLAS's threads (default 1), read at the first
- * call. */
+ * negative or a leading dimension is smaller than its row's length (or
+ * when oneDNN rejects the call). Runs on LUT_NUM_THREADS threads (default
+ * 1): oneDNN's OpenMP threads, read once per calling thread, or OpenBLAS's
+ * threads, read once per process. Reentrant: concurrent calls from several
+ * threads are safe. */
 int32_t lutd_batch_matmul_f32(int64_t batch, int64_t M, int64_t N, int64_t K,
                               const float *A, int64_t strideA, int64_t lda,
                               const float *B, int64_t strideB, int64_t ldb,

@@ -73,7 +73,7 @@ bool lut::collectRuntimeLinkInputs(const Module &module, StringRef tripleStr,
       return false;
     inputs.push_back(archive);
     SmallVector<StringRef> args;
-    StringRef(LUT_DENSE_LINK_ARGS).split(args, ';', -1, false);
+    StringRef(LUT_DENSE_LINK_ARGS).split(args, '|', -1, false);
     for (StringRef a : args)
       inputs.push_back(a.str());
 #else

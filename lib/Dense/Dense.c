@@ -1,26 +1,67 @@
-/*===- Dense.c - LutDense over OpenBLAS ------------------------------------===//
+/*===- Dense.c - LutDense over oneDNN or OpenBLAS --------------------------===//
  *
- * Implements include/lut-c/Dense.h with cblas_sgemm, one call per batch.
+ * Implements include/lut-c/Dense.h with one row-major SGEMM per batch:
+ * oneDNN's dnnl_sgemm (LUTD_BACKEND_ONEDNN) or OpenBLAS's cblas_sgemm. The
+ * backend is chosen when lut-mlir is configured (lib/Dense/CMakeLists.txt).
  *
  *===----------------------------------------------------------------------===*/
 #include "lut-c/Dense.h"
 
-#include <cblas.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#if LUTD_BACKEND_ONEDNN
+#include <oneapi/dnnl/dnnl.h>
+/* libgomp's, which oneDNN's OpenMP build uses (declared here so that no
+ * compiler-specific omp.h is needed). */
+void omp_set_num_threads(int n);
+#else
+#include <cblas.h>
+#include <pthread.h>
+#endif
 
-/* The BLAS's thread count: LUT_NUM_THREADS when set to a positive number,
- * else 1, so that a model runs on one core unless asked otherwise (the rest
- * of a compiled model is single-threaded, and spinning BLAS threads slow
- * down a loaded machine). Set once, at the first call. */
-static pthread_once_t threadsOnce = PTHREAD_ONCE_INIT;
-static void setThreads(void) {
+/* The thread count: LUT_NUM_THREADS when set to a positive number, else 1,
+ * so that a model runs on one core unless asked otherwise (the rest of a
+ * compiled model is single-threaded, and spinning threads slow down a
+ * loaded machine). */
+static int requestedThreads(void) {
   const char *env = getenv("LUT_NUM_THREADS");
   int n = env ? atoi(env) : 0;
-  openblas_set_num_threads(n > 0 ? n : 1);
+  return n > 0 ? n : 1;
 }
+
+#if LUTD_BACKEND_ONEDNN
+/* OpenMP's thread count is per calling thread: set it once in each. */
+static _Thread_local int threadsSet;
+static void setThreads(void) {
+  if (!threadsSet) {
+    omp_set_num_threads(requestedThreads());
+    threadsSet = 1;
+  }
+}
+static int sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K,
+                 const float *A, int64_t lda, const float *B, int64_t ldb,
+                 float *C, int64_t ldc) {
+  return dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', M, N, K, 1.0f, A,
+                    lda, B, ldb, 0.0f, C, ldc) == dnnl_success
+             ? LUTD_OK
+             : LUTD_EINVAL;
+}
+#else
+/* OpenBLAS's thread count is process-wide: set it once. */
+static pthread_once_t threadsOnce = PTHREAD_ONCE_INIT;
+static void setBlasThreads(void) { openblas_set_num_threads(requestedThreads()); }
+static void setThreads(void) { pthread_once(&threadsOnce, setBlasThreads); }
+static int sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K,
+                 const float *A, int64_t lda, const float *B, int64_t ldb,
+                 float *C, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+              transB ? CblasTrans : CblasNoTrans, (blasint)M, (blasint)N,
+              (blasint)K, 1.0f, A, (blasint)lda, B, (blasint)ldb, 0.0f, C,
+              (blasint)ldc);
+  return LUTD_OK;
+}
+#endif
 
 int32_t lutd_batch_matmul_f32(int64_t batch, int64_t M, int64_t N, int64_t K,
                               const float *A, int64_t strideA, int64_t lda,
@@ -34,7 +75,7 @@ int32_t lutd_batch_matmul_f32(int64_t batch, int64_t M, int64_t N, int64_t K,
     return LUTD_EINVAL;
   if (M == 0 || N == 0)
     return LUTD_OK;
-  pthread_once(&threadsOnce, setThreads);
+  setThreads();
   for (int64_t b = 0; b < batch; ++b) {
     float *c = C + b * strideC;
     if (K == 0) {
@@ -42,10 +83,10 @@ int32_t lutd_batch_matmul_f32(int64_t batch, int64_t M, int64_t N, int64_t K,
         memset(c + i * ldc, 0, (size_t)N * sizeof(float));
       continue;
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans, (blasint)M, (blasint)N,
-                (blasint)K, 1.0f, A + b * strideA, (blasint)lda,
-                B + b * strideB, (blasint)ldb, 0.0f, c, (blasint)ldc);
+    int32_t rc = sgemm(transA, transB, M, N, K, A + b * strideA, lda,
+                       B + b * strideB, ldb, c, ldc);
+    if (rc != LUTD_OK)
+      return rc;
   }
   return LUTD_OK;
 }

@@ -60,6 +60,11 @@ elif case == "conv":
     save([h.make_node("Conv", ["x", "w", "b"], ["y"], name="patch_embed", strides=[4, 4], kernel_shape=[4, 4])],
          [vi("x", TP.FLOAT, [1, 1, 8, 8])], [vi("y", TP.FLOAT, [1, 6, 2, 2])],
          [nh.from_array(f32(6, 1, 4, 4), "w"), nh.from_array(f32(6), "b")])
+elif case == "conv_overlap":
+    # Strides smaller than the kernel: patches overlap, so the Conv stays a loop nest.
+    save([h.make_node("Conv", ["x", "w"], ["y"], name="conv", strides=[2, 2], kernel_shape=[4, 4])],
+         [vi("x", TP.FLOAT, [1, 1, 8, 8])], [vi("y", TP.FLOAT, [1, 6, 3, 3])],
+         [nh.from_array(f32(6, 1, 4, 4), "w")])
 elif case == "fold_reduce":
     # Shape arithmetic through ReduceProd, folded like any op (its IR is evaluated):
     # Reshape(x, Concat(Slice(Shape(x)), ReduceProd(Slice(Shape(x))))).

@@ -178,6 +178,85 @@ void gemm(NodeCtx &n) {
   n.setOutput(0, y, n.in(0).dtype);
 }
 
+/// Conv's bias (input 2), if any, added to `y` of shape [N, M, O...].
+Value addConvBias(NodeCtx &n, Value y) {
+  if (!n.has(2))
+    return y;
+  Shape os = shapeOf(y), bs{os[1]};
+  bs.append(os.size() - 2, 1);
+  Value bias = n.imp.reshape(n.loc, n.val(2), bs);
+  return n.imp.elementwise(n.loc, {y, bias}, os, elemOf(y), [](OpBuilder &b2, Location l, ValueRange a) -> Value {
+    return arith::AddFOp::create(b2, l, a[0], a[1]);
+  });
+}
+
+/// A Conv whose kernel tiles its input exactly (strides equal to the
+/// kernel, no padding, no dilation, one group, every spatial size a
+/// multiple of the kernel's) is a matrix product over non-overlapping
+/// patches: ViT's patch embedding. X [N, C, O1*k1, ...] is rearranged into
+/// patches [N, O1, ..., C, k1, ...] and contracted with W [M, C, k1, ...]
+/// into [N, O1, ..., M], then transposed to [N, M, O1, ...]. Both products
+/// lower to one GEMM (lut-dense-calls) instead of a 2+2*sp-deep loop nest.
+/// Returns null when the Conv is not of this form.
+Value patchConv(NodeCtx &n, Value x, Value w, ArrayRef<int64_t> strides, ArrayRef<int64_t> dil,
+                int64_t group, bool anyPad) {
+  Shape xs = shapeOf(x), ws = shapeOf(w);
+  int64_t sp = xs.size() - 2;
+  if (group != 1 || anyPad)
+    return nullptr;
+  for (int64_t i = 0; i < sp; ++i)
+    if (dil[i] != 1 || strides[i] != ws[i + 2] || ws[i + 2] < 1 || xs[i + 2] % ws[i + 2] != 0)
+      return nullptr;
+  int64_t N = xs[0], M = ws[0];
+  // [N, C, O1, k1, O2, k2, ...] -> [N, O1, O2, ..., C, k1, k2, ...].
+  Shape split{N, xs[1]}, perm{0};
+  for (int64_t i = 0; i < sp; ++i) {
+    split.push_back(xs[i + 2] / ws[i + 2]);
+    split.push_back(ws[i + 2]);
+    perm.push_back(2 + 2 * i);
+  }
+  perm.push_back(1);
+  for (int64_t i = 0; i < sp; ++i)
+    perm.push_back(3 + 2 * i);
+  Value patches = transposeValue(n, n.imp.reshape(n.loc, x, split), perm);
+  // Loops: n, o_1..o_sp, m, c, r_1..r_sp.
+  int64_t nd = 1 + sp + 1 + 1 + sp;
+  auto d = [&](int64_t i) { return n.b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> pe{d(0)}, we{d(1 + sp), d(2 + sp)}, oe{d(0)};
+  Shape os{N};
+  for (int64_t i = 0; i < sp; ++i) {
+    pe.push_back(d(1 + i));
+    oe.push_back(d(1 + i));
+    os.push_back(split[2 + 2 * i]);
+  }
+  pe.push_back(d(2 + sp));
+  oe.push_back(d(1 + sp));
+  os.push_back(M);
+  for (int64_t i = 0; i < sp; ++i) {
+    pe.push_back(d(3 + sp + i));
+    we.push_back(d(3 + sp + i));
+  }
+  SmallVector<utils::IteratorType> iters(2 + sp, utils::IteratorType::parallel);
+  iters.append(1 + sp, utils::IteratorType::reduction);
+  Type et = elemOf(x);
+  Value init = n.imp.filled(n.loc, os, et, scalarAttr(et, 0));
+  MLIRContext *ctx = n.b.getContext();
+  Value y = linalg::GenericOp::create(
+                n.b, n.loc, TypeRange{init.getType()}, ValueRange{patches, w}, ValueRange{init},
+                SmallVector<AffineMap>{AffineMap::get(nd, 0, pe, ctx), AffineMap::get(nd, 0, we, ctx),
+                                       AffineMap::get(nd, 0, oe, ctx)},
+                iters,
+                [&](OpBuilder &b2, Location l, ValueRange a) {
+                  Value p = arith::MulFOp::create(b2, l, a[0], a[1]);
+                  linalg::YieldOp::create(b2, l, ValueRange{arith::AddFOp::create(b2, l, a[2], p)});
+                })
+                .getResult(0);
+  Shape back{0, 1 + sp};
+  for (int64_t i = 0; i < sp; ++i)
+    back.push_back(1 + i);
+  return addConvBias(n, transposeValue(n, y, back));
+}
+
 void conv(NodeCtx &n) {
   requireFloat(n);
   Value x = n.val(0), w = n.val(1);
@@ -227,6 +306,10 @@ void conv(NodeCtx &n) {
     x = tensor::PadOp::create(n.b, n.loc, RankedTensorType::get(ps, et), x, lo, hi, zero);
     xs = ps;
   }
+  if (Value y = patchConv(n, x, w, strides, dil, group, anyPad)) {
+    n.setOutput(0, y, n.in(0).dtype);
+    return;
+  }
   Shape os{xs[0], M};
   for (int64_t i = 0; i < sp; ++i) {
     int64_t span = (kernel[i] - 1) * dil[i] + 1;
@@ -260,15 +343,7 @@ void conv(NodeCtx &n) {
                   linalg::YieldOp::create(b2, l, ValueRange{arith::AddFOp::create(b2, l, a[2], p)});
                 })
                 .getResult(0);
-  if (n.has(2)) {
-    Shape bs{M};
-    bs.append(sp, 1);
-    Value bias = n.imp.reshape(n.loc, n.val(2), bs);
-    y = n.imp.elementwise(n.loc, {y, bias}, os, et, [](OpBuilder &b2, Location l, ValueRange a) -> Value {
-      return arith::AddFOp::create(b2, l, a[0], a[1]);
-    });
-  }
-  n.setOutput(0, y, n.in(0).dtype);
+  n.setOutput(0, addConvBias(n, y), n.in(0).dtype);
 }
 
 } // namespace
