@@ -59,19 +59,23 @@ bool isZeroConstant(Value v) {
   return f && f.getValue().isZero();
 }
 
-/// Whether `op` fills `out` with 0.0: a linalg.fill, or the linalg.generic
-/// that linalg-generalize-named-ops makes of one.
+/// Whether `op` fills `out` with 0.0: a linalg.fill, the linalg.generic
+/// that linalg-generalize-named-ops makes of one (the zero as its input), or
+/// that generic after lut-fuse-elementwise (no input; it yields the zero).
 bool isZeroFill(Operation *op, Value out) {
   if (auto fill = dyn_cast<linalg::FillOp>(op))
     return fill.getOutputs()[0] == out && isZeroConstant(fill.getInputs()[0]);
   auto generic = dyn_cast<linalg::GenericOp>(op);
-  if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
-      generic.getDpsInits()[0] != out || !isZeroConstant(generic.getDpsInputs()[0]))
+  if (!generic || generic.getNumDpsInputs() > 1 || generic.getNumDpsInits() != 1 ||
+      generic.getDpsInits()[0] != out)
     return false;
   Block &body = generic.getRegion().front();
   auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
-  return body.getOperations().size() == 1 && yield &&
-         yield.getValues()[0] == body.getArgument(0);
+  if (body.getOperations().size() != 1 || !yield)
+    return false;
+  if (generic.getNumDpsInputs() == 1)
+    return isZeroConstant(generic.getDpsInputs()[0]) && yield.getValues()[0] == body.getArgument(0);
+  return isZeroConstant(yield.getValues()[0]);
 }
 
 /// The last op before `op` in its block that uses `value`, or null.

@@ -78,6 +78,7 @@ void lut::buildLutToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptio
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   if (o.optLevel >= 1) {
     pm.addPass(createCSEPass());
+    pm.addNestedPass<func::FuncOp>(createLutFuseElementwise());
     pm.addNestedPass<func::FuncOp>(createLutInterchangeContractions());
   }
   buildLutBufferizePipeline(pm, o);
