@@ -1,0 +1,170 @@
+"""The models of lut-mlir's benchmark (bench/run.py), written as ONNX files.
+
+Every model has static shapes (one file per token count or batch) and
+random weights (seeded), except the example ViT, which is the shipped
+Fashion-MNIST model. Each function returns (path, inputs), where inputs is a
+list of float32 arrays in graph-input order.
+
+  ffn(d, h, tokens)     LayerNorm -> Linear(d, h) -> GELU -> Linear(h, d),
+                        plus the residual: the transformer FFN block; input
+                        [1, tokens, d]
+  swiglu(d, h, tokens)  LLaMA's FFN: RMSNorm -> W2(SiLU(W1 x) * W3 x), plus
+                        the residual; input [1, tokens, d]
+  vit_b16()             a ViT-B/16-sized encoder (12 blocks, d=768, 12 heads,
+                        MLP 3072, 224x224x3 images, 197 tokens); batch 1
+  example_vit(batch)    examples/vit-fashion-mnist/vit.onnx, its batch
+                        changed from 100 when batch != 100
+"""
+import os
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _torch():
+    import torch
+    torch.manual_seed(0)
+    return torch
+
+
+def _export(module, example, path):
+    torch = _torch()
+    module.eval()
+    # With gradients on, nn.MultiheadAttention takes its exportable path
+    # (under no_grad it calls aten::_native_multi_head_attention).
+    torch.onnx.export(module, (example,), path, opset_version=17,
+                      input_names=["x"], output_names=["y"], do_constant_folding=True)
+
+
+def ffn(work, d, h, tokens):
+    path = os.path.join(work, f"ffn{d}x{h}_t{tokens}.onnx")
+    torch = _torch()
+    nn = torch.nn
+
+    class Ffn(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.LayerNorm(d)
+            self.mlp = nn.Sequential(nn.Linear(d, h), nn.GELU(), nn.Linear(h, d))
+            with torch.no_grad():  # LayerNorm parameters that are not all ones/zeros
+                self.norm.weight.uniform_(0.5, 1.5)
+                self.norm.bias.uniform_(-0.1, 0.1)
+
+        def forward(self, x):
+            return x + self.mlp(self.norm(x))
+
+    x = np.random.default_rng(1).standard_normal((1, tokens, d)).astype(np.float32)
+    if not os.path.exists(path):
+        _export(Ffn(), torch.from_numpy(x), path)
+    return path, [x]
+
+
+def swiglu(work, d, h, tokens):
+    path = os.path.join(work, f"swiglu{d}x{h}_t{tokens}.onnx")
+    torch = _torch()
+    nn = torch.nn
+
+    class SwiGlu(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(torch.rand(d) + 0.5)
+            self.w1 = nn.Linear(d, h, bias=False)
+            self.w3 = nn.Linear(d, h, bias=False)
+            self.w2 = nn.Linear(h, d, bias=False)
+
+        def forward(self, x):
+            n = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * self.weight
+            return x + self.w2(nn.functional.silu(self.w1(n)) * self.w3(n))
+
+    x = np.random.default_rng(1).standard_normal((1, tokens, d)).astype(np.float32)
+    if not os.path.exists(path):
+        _export(SwiGlu(), torch.from_numpy(x), path)
+    return path, [x]
+
+
+def vit_b16(work, batch=1):
+    path = os.path.join(work, f"vit_b16_b{batch}.onnx")
+    torch = _torch()
+    nn = torch.nn
+    d, depth, heads, d_ff, patch, image = 768, 12, 12, 3072, 16, 224
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm1 = nn.LayerNorm(d)
+            self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+            self.norm2 = nn.LayerNorm(d)
+            self.mlp = nn.Sequential(nn.Linear(d, d_ff), nn.GELU(), nn.Linear(d_ff, d))
+
+        def forward(self, x):
+            y = self.norm1(x)
+            x = x + self.attn(y, y, y, need_weights=False)[0]
+            return x + self.mlp(self.norm2(x))
+
+    class ViT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            n = (image // patch) ** 2
+            self.patch = nn.Conv2d(3, d, patch, patch)
+            self.cls = nn.Parameter(torch.randn(1, 1, d) * 0.02)
+            self.pos = nn.Parameter(torch.randn(1, n + 1, d) * 0.02)
+            self.blocks = nn.ModuleList([Block() for _ in range(depth)])
+            self.norm = nn.LayerNorm(d)
+            self.head = nn.Linear(d, 1000)
+
+        def forward(self, x):
+            x = self.patch(x).flatten(2).transpose(1, 2)
+            x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], 1) + self.pos
+            for b in self.blocks:
+                x = b(x)
+            return self.head(self.norm(x[:, 0]))
+
+    x = np.random.default_rng(1).standard_normal((batch, 3, image, image)).astype(np.float32)
+    if not os.path.exists(path):
+        _export(ViT(), torch.from_numpy(x), path)
+    return path, [x]
+
+
+def _rebatch(src, dst, old, new, factors):
+    """Rewrites the batch of a model exported with a fixed batch `old`: the
+    graph input and output, and every small int64 constant that feeds a
+    shape input (Reshape, Expand, ConstantOfShape, Equal/Where of
+    shapes) and holds old * f for f in `factors` (PyTorch folds batch x heads
+    and batch x tokens into such constants)."""
+    import onnx
+    from onnx import numpy_helper as nh
+    m = onnx.load(src)
+    for vi in list(m.graph.input) + list(m.graph.output):
+        dim = vi.type.tensor_type.shape.dim[0]
+        if dim.dim_value == old:
+            dim.dim_value = new
+    shape_users = {"Reshape": 1, "Expand": 1, "ConstantOfShape": 0, "Equal": None, "Where": None}
+    feeds = set()
+    for n in m.graph.node:
+        if n.op_type in shape_users:
+            i = shape_users[n.op_type]
+            feeds.update(n.input if i is None else n.input[i:i + 1])
+    for n in m.graph.node:
+        if n.op_type != "Constant" or n.output[0] not in feeds:
+            continue
+        a = nh.to_array(n.attribute[0].t)
+        if a.dtype != np.int64 or a.size > 8:
+            continue
+        b = a.copy()
+        for f in factors:
+            b[a == old * f] = new * f
+        n.attribute[0].t.CopyFrom(nh.from_array(b, n.attribute[0].t.name))
+    del m.graph.value_info[:]
+    onnx.save(m, dst)
+
+
+def example_vit(work, batch):
+    src = os.path.join(ROOT, "examples", "vit-fashion-mnist", "vit.onnx")
+    x = np.random.default_rng(1).random((batch, 1, 28, 28), dtype=np.float32)
+    if batch == 100:
+        return src, [x]
+    path = os.path.join(work, f"vit_fmnist_b{batch}.onnx")
+    if not os.path.exists(path):
+        # 4 heads and 17 tokens per image (examples/vit-fashion-mnist/train.py).
+        _rebatch(src, path, 100, batch, factors=(1, 4, 17))
+    return path, [x]
