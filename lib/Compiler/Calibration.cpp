@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FileSystem.h"
@@ -42,6 +43,26 @@ void appendRows(fit::Matrix &m, const LutTensor *t, int64_t cols, int64_t maxRow
   m.rows += rows;
 }
 
+/// The values of `v` when it is an f32 constant: a dense elements attribute,
+/// or a dense_resource (the importer's form of large initializers).
+std::optional<std::vector<float>> constantF32(Value v) {
+  DenseElementsAttr dense;
+  if (matchPattern(v, m_Constant(&dense))) {
+    auto vals = dense.getValues<float>();
+    return std::vector<float>(vals.begin(), vals.end());
+  }
+  DenseResourceElementsAttr resource;
+  if (!matchPattern(v, m_Constant(&resource)))
+    return std::nullopt;
+  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  int64_t n = resource.getType().getNumElements();
+  if (!blob || blob->getData().size() != size_t(n) * sizeof(float))
+    return std::nullopt;
+  std::vector<float> out(n);
+  std::memcpy(out.data(), blob->getData().data(), n * sizeof(float));
+  return out;
+}
+
 /// The affine parameters (gamma, beta) of the normalization that computes
 /// `x`: the [D]-shaped constants its last pointwise ops multiply by (gamma)
 /// and add (beta). Empty vectors when not found.
@@ -55,10 +76,12 @@ void normAffine(Value x, int64_t d, std::vector<float> &gamma, std::vector<float
     Value next;
     for (OpOperand *in : g.getDpsInputOperands()) {
       Value val = in->get();
-      DenseElementsAttr attr;
       auto t = dyn_cast<RankedTensorType>(val.getType());
-      if (!matchPattern(val, m_Constant(&attr)) || !t || t.getShape().back() != d ||
-          t.getNumElements() != d || !t.getElementType().isF32()) {
+      std::optional<std::vector<float>> vec;
+      if (t && t.getRank() >= 1 && t.getShape().back() == d && t.getNumElements() == d &&
+          t.getElementType().isF32())
+        vec = constantF32(val);
+      if (!vec) {
         if (!matchPattern(val, m_Constant()))
           next = val;
         continue;
@@ -69,12 +92,10 @@ void normAffine(Value x, int64_t d, std::vector<float> &gamma, std::vector<float
         added |= isa<arith::AddFOp>(user);
         multiplied |= isa<arith::MulFOp>(user);
       }
-      auto vals = attr.getValues<float>();
-      std::vector<float> vec(vals.begin(), vals.end());
       if (added && beta.empty())
-        beta = vec;
+        beta = std::move(*vec);
       else if (multiplied && gamma.empty())
-        gamma = vec;
+        gamma = std::move(*vec);
     }
     if (!gamma.empty() || !next)
       return;

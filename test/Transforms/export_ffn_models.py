@@ -103,6 +103,21 @@ models = {
                             for _ in range(2)], RMSNorm(D)),
     "geglu": lambda: Gated(nn.GELU(), bias=True),
 }
+if name == "rms_swiglu":
+    # A lone pre-norm SwiGLU block on the graph input: RMSNorm's chain of
+    # generics (with a rank-0 exponent constant) is all data-free fitting
+    # has to find the normalization's gain in; d = 96, so that the gain is
+    # a dense_resource (over the importer's 64-element threshold).
+    D, FF = 96, 192
+
+    class RmsSwiGlu(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm, self.mlp = RMSNorm(D), Gated(nn.SiLU(), bias=False)
+
+        def forward(self, x):
+            return x + self.mlp(self.norm(x))
+    models["rms_swiglu"] = RmsSwiGlu
 if name == "silu_gemm":
     m, x = Mlp(nn.SiLU()), torch.randn(B * T, D)
 else:
