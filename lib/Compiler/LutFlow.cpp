@@ -125,6 +125,11 @@ LogicalResult lut::runLutFlow(ModuleOp module, const LutFlowOptions &o,
   calib.codegen.entry = codegen.entry;
   calib.codegen.optLevel = std::min(2u, codegen.optLevel);
   resolveTarget(calib.codegen);
+#ifdef LUT_DENSE_LINK_ARGS
+  // The dense runs (the taps model, each FFN body) are products of
+  // calibration rows with the FFN's weights: LutDense's GEMMs, not loops.
+  calib.codegen.denseLibrary = calib.codegen.optLevel >= 1;
+#endif
   std::map<std::string, CalibrationSet> sets;
   CalibrationProvider provider = [&](MlpOp mlp, CalibrationSet &cs, std::string &e) {
     auto it = sets.find(mlp.getName().str());

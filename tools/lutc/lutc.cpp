@@ -73,9 +73,10 @@ cl::opt<bool> ukernels("ukernels",
                        cl::init(true), cl::cat(lutcCat));
 cl::opt<cl::boolOrDefault> denseLibrary(
     "dense-library",
-    cl::desc("Lower f32 matrix products to the LutDense library (OpenBLAS underneath), "
-             "linked into the model. Default: on for the host's architecture when lut-mlir "
-             "was built with OpenBLAS, off for cross targets (and for -O0); "
+    cl::desc("Lower f32 matrix products to the LutDense library (oneDNN or OpenBLAS "
+             "underneath, as lut-mlir was configured), linked into the model; it runs on "
+             "LUT_NUM_THREADS threads (default 1). Default: on for the host's architecture "
+             "when lut-mlir was built with LutDense, off for cross targets (and for -O0); "
              "--dense-library=false keeps the loop lowering"),
     cl::cat(lutcCat));
 cl::opt<std::string> shapeInfo(

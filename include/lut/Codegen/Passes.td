@@ -216,8 +216,9 @@ def LutDenseCalls : Pass<"lut-dense-calls", "::mlir::ModuleOp"> {
     (`linalg.fill`, which is removed) by a call of
     `lutd_batch_matmul_f32(batch, M, N, K, A, strideA, lda, B, strideB,
     ldb, C, strideC, ldc, flags)` from the LutDense C ABI
-    (`include/lut-c/Dense.h`; OpenBLAS's `cblas_sgemm` underneath, on
-    OpenBLAS's threads).
+    (`include/lut-c/Dense.h`; oneDNN's `dnnl_sgemm` underneath, or
+    OpenBLAS's `cblas_sgemm`, as lut-mlir was configured: LUT_DENSE_BACKEND;
+    on `LUT_NUM_THREADS` threads, default 1).
 
     The M, N and K dimension groups of the contraction must each be laid
     out as one row-major run in every operand that uses them (so that ONNX

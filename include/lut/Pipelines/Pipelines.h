@@ -62,7 +62,7 @@ struct LutToLLVMPipelineOptions
   Option<bool> denseLibrary{
       *this, "dense-library",
       llvm::cl::desc("Lower f32 matrix products to calls of the LutDense library "
-                     "(lut-dense-calls, OpenBLAS underneath); the model must then be "
+                     "(lut-dense-calls; oneDNN or OpenBLAS underneath); the model must then be "
                      "linked with libLutDense.a and its backend"),
       llvm::cl::init(false)};
   Option<bool> approximateMath{
