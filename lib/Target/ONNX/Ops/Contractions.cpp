@@ -190,6 +190,28 @@ Value addConvBias(NodeCtx &n, Value y) {
   });
 }
 
+/// sum over the reduction loops of lhs * rhs, into a zero-filled tensor of
+/// shape `os`: a linalg.generic over `nd` loops, the last `nred` of them
+/// reductions, with the given operand maps (Conv's two forms).
+Value convContraction(NodeCtx &n, Value lhs, Value rhs, const Shape &os, int64_t nd, int64_t nred,
+                      ArrayRef<AffineExpr> le, ArrayRef<AffineExpr> re, ArrayRef<AffineExpr> oe) {
+  SmallVector<utils::IteratorType> iters(nd - nred, utils::IteratorType::parallel);
+  iters.append(nred, utils::IteratorType::reduction);
+  Type et = elemOf(lhs);
+  Value init = n.imp.filled(n.loc, os, et, scalarAttr(et, 0));
+  MLIRContext *ctx = n.b.getContext();
+  return linalg::GenericOp::create(
+             n.b, n.loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
+             SmallVector<AffineMap>{AffineMap::get(nd, 0, le, ctx), AffineMap::get(nd, 0, re, ctx),
+                                    AffineMap::get(nd, 0, oe, ctx)},
+             iters,
+             [&](OpBuilder &b2, Location l, ValueRange a) {
+               Value p = arith::MulFOp::create(b2, l, a[0], a[1]);
+               linalg::YieldOp::create(b2, l, ValueRange{arith::AddFOp::create(b2, l, a[2], p)});
+             })
+      .getResult(0);
+}
+
 /// A Conv whose kernel tiles its input exactly (strides equal to the
 /// kernel, no padding, no dilation, one group, every spatial size a
 /// multiple of the kernel's) is a matrix product over non-overlapping
@@ -236,21 +258,7 @@ Value patchConv(NodeCtx &n, Value x, Value w, ArrayRef<int64_t> strides, ArrayRe
     pe.push_back(d(3 + sp + i));
     we.push_back(d(3 + sp + i));
   }
-  SmallVector<utils::IteratorType> iters(2 + sp, utils::IteratorType::parallel);
-  iters.append(1 + sp, utils::IteratorType::reduction);
-  Type et = elemOf(x);
-  Value init = n.imp.filled(n.loc, os, et, scalarAttr(et, 0));
-  MLIRContext *ctx = n.b.getContext();
-  Value y = linalg::GenericOp::create(
-                n.b, n.loc, TypeRange{init.getType()}, ValueRange{patches, w}, ValueRange{init},
-                SmallVector<AffineMap>{AffineMap::get(nd, 0, pe, ctx), AffineMap::get(nd, 0, we, ctx),
-                                       AffineMap::get(nd, 0, oe, ctx)},
-                iters,
-                [&](OpBuilder &b2, Location l, ValueRange a) {
-                  Value p = arith::MulFOp::create(b2, l, a[0], a[1]);
-                  linalg::YieldOp::create(b2, l, ValueRange{arith::AddFOp::create(b2, l, a[2], p)});
-                })
-                .getResult(0);
+  Value y = convContraction(n, patches, w, os, nd, 1 + sp, pe, we, oe);
   Shape back{0, 1 + sp};
   for (int64_t i = 0; i < sp; ++i)
     back.push_back(1 + i);
@@ -329,20 +337,7 @@ void conv(NodeCtx &n) {
     we.push_back(d(3 + sp + i));
     oe.push_back(d(2 + i));
   }
-  SmallVector<utils::IteratorType> iters(2 + sp, utils::IteratorType::parallel);
-  iters.append(1 + sp, utils::IteratorType::reduction);
-  Value init = n.imp.filled(n.loc, os, et, scalarAttr(et, 0));
-  MLIRContext *ctx = n.b.getContext();
-  Value y = linalg::GenericOp::create(
-                n.b, n.loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init},
-                SmallVector<AffineMap>{AffineMap::get(nd, 0, xe, ctx), AffineMap::get(nd, 0, we, ctx),
-                                       AffineMap::get(nd, 0, oe, ctx)},
-                iters,
-                [&](OpBuilder &b2, Location l, ValueRange a) {
-                  Value p = arith::MulFOp::create(b2, l, a[0], a[1]);
-                  linalg::YieldOp::create(b2, l, ValueRange{arith::AddFOp::create(b2, l, a[2], p)});
-                })
-                .getResult(0);
+  Value y = convContraction(n, x, w, os, nd, 1 + sp, xe, we, oe);
   n.setOutput(0, addConvBias(n, y), n.in(0).dtype);
 }
 
