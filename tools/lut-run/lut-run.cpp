@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 using namespace lut::runtime;
@@ -32,6 +33,7 @@ namespace {
 
 constexpr const char *kUsage =
     R"(USAGE: lut-run MODEL.so [--input FILE]... [--output-dir DIR] [--bench N]
+               [--check-concurrent T]
 
 Runs a model compiled by lutc (a shared library with the lut-mlir model ABI)
 on tensors read from files, and writes or prints its outputs.
@@ -48,6 +50,12 @@ OPTIONS:
                           the outputs are also printed to stdout.
   --bench N               After one warm-up run, time N more runs and print
                           "median <x> ms, min <y> ms over N runs".
+  --check-concurrent T    Also run the model on T threads at once (20 runs
+                          each, into each thread's own outputs) and check that
+                          every run gives exactly the outputs of the first
+                          run: compiled models are reentrant. Prints
+                          "concurrent: T threads x 20 runs, outputs identical"
+                          or fails with the first mismatch.
   --signature             Print the model's signature and exit.
   --help, -h              Show this help and exit.
 
@@ -77,19 +85,66 @@ struct Options {
   std::string outputDir;
   bool haveOutputDir = false;
   long bench = 0;
+  long concurrent = 0;
   bool printSignature = false;
 };
 
-/// Parses a positive decimal count for --bench.
-long parseCount(const std::string &text) {
+/// Parses a positive decimal count, at most `max`, for option `opt`.
+long parseCount(const std::string &text, const char *opt = "--bench",
+                long max = 100000000) {
   if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
-    fatal("--bench expects a positive integer, got '" + text + "'");
+    fatal(std::string(opt) + " expects a positive integer, got '" + text + "'");
   errno = 0;
   long v = std::strtol(text.c_str(), nullptr, 10);
-  if (errno == ERANGE || v <= 0 || v > 100000000)
-    fatal("--bench expects a positive integer up to 100000000, got '" + text +
-          "'");
+  if (errno == ERANGE || v <= 0 || v > max)
+    fatal(std::string(opt) + " expects a positive integer up to " +
+          std::to_string(max) + ", got '" + text + "'");
   return v;
+}
+
+/// Runs `model` on `threads` threads at once, 20 times each, and fails
+/// unless every run's outputs equal `expected` byte for byte.
+void checkConcurrent(LutModel *model, const std::vector<LutTensor *> &inputs,
+                     const std::vector<TensorPtr> &expected, long threads) {
+  constexpr int kRuns = 20;
+  size_t numOutputs = expected.size();
+  std::vector<std::string> errors(threads);
+  std::vector<std::thread> pool;
+  for (long t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      std::vector<TensorPtr> outs;
+      std::vector<LutTensor *> ptrs;
+      for (size_t i = 0; i < numOutputs; ++i) {
+        outs.emplace_back(lutTensorCreateEmpty(lutModelGetOutputShape(model, i),
+                                               lutModelGetOutputRank(model, i),
+                                               lutModelGetOutputDType(model, i)));
+        if (!outs.back()) {
+          errors[t] = lutGetLastError();
+          return;
+        }
+        ptrs.push_back(outs.back().get());
+      }
+      for (int r = 0; r < kRuns; ++r) {
+        if (lutModelRunWithOutputs(model, inputs.data(), inputs.size(),
+                                   ptrs.data(), numOutputs) != LUT_OK) {
+          errors[t] = "run " + std::to_string(r) + ": " + lutGetLastError();
+          return;
+        }
+        for (size_t i = 0; i < numOutputs; ++i)
+          if (std::memcmp(lutTensorGetData(ptrs[i]), lutTensorGetData(expected[i].get()),
+                          lutTensorGetSizeInBytes(ptrs[i])) != 0) {
+            errors[t] = "run " + std::to_string(r) + ": output " + std::to_string(i) +
+                        " differs from the single-threaded run";
+            return;
+          }
+      }
+    });
+  for (std::thread &th : pool)
+    th.join();
+  for (long t = 0; t < threads; ++t)
+    if (!errors[t].empty())
+      fatal("--check-concurrent: thread " + std::to_string(t) + ", " + errors[t]);
+  std::printf("concurrent: %ld threads x %d runs, outputs identical\n", threads, kRuns);
 }
 
 Options parseArgs(int argc, char **argv) {
@@ -128,6 +183,8 @@ Options parseArgs(int argc, char **argv) {
       opts.haveOutputDir = true;
     } else if (value("--bench", nullptr, v)) {
       opts.bench = parseCount(v);
+    } else if (value("--check-concurrent", nullptr, v)) {
+      opts.concurrent = parseCount(v, "--check-concurrent", 256);
     } else if (arg == "--") {
       for (++i; i < argc; ++i) {
         if (haveModel)
@@ -366,6 +423,9 @@ int main(int argc, char **argv) {
         "median %s ms, min %s ms over %ld runs\n", formatMs(median(ms)).c_str(),
         formatMs(*std::min_element(ms.begin(), ms.end())).c_str(), opts.bench);
   }
+
+  if (opts.concurrent > 0)
+    checkConcurrent(model, inputPtrs, outputs, opts.concurrent);
 
   // Write (and print) the outputs.
   std::string dir = opts.haveOutputDir ? opts.outputDir : ".";
