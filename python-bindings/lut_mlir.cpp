@@ -17,7 +17,6 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -105,32 +104,12 @@ struct TensorHandle {
   ~TensorHandle() { lutTensorDestroy(t); }
 };
 
-/// One mutex per library file (by real path): two Models of the same library
-/// share its global state, so they must not run concurrently either.
-std::shared_ptr<std::mutex> libraryMutex(const std::string &path) {
-  static std::mutex mapMutex;
-  static std::map<std::string, std::weak_ptr<std::mutex>> mutexes;
-  std::string key = path;
-  if (char *resolved = realpath(path.c_str(), nullptr)) {
-    key = resolved;
-    std::free(resolved);
-  }
-  std::lock_guard<std::mutex> lock(mapMutex);
-  std::shared_ptr<std::mutex> m = mutexes[key].lock();
-  if (!m) {
-    m = std::make_shared<std::mutex>();
-    mutexes[key] = m;
-  }
-  return m;
-}
-
 class Model {
 public:
   explicit Model(const std::string &path) : path(path) {
     model = lutModelLoad(path.c_str());
     if (!model)
       raiseLastError();
-    runMutex = libraryMutex(path);
     for (int kind = 0; kind < 2; ++kind) {
       bool out = kind == 1;
       size_t n =
@@ -235,10 +214,9 @@ public:
 
     LutStatus status;
     {
+      // Compiled models are reentrant (docs/Performance.md): runs from
+      // several Python threads proceed in parallel, without the GIL.
       py::gil_scoped_release release;
-      // The compiled code is not known to be reentrant: one run at a time
-      // per library.
-      std::lock_guard<std::mutex> lock(*runMutex);
       status = lutModelRunWithOutputs(model, inputPtrs.data(), inputPtrs.size(),
                                       outputPtrs.data(), outputPtrs.size());
     }
@@ -253,7 +231,6 @@ public:
   std::string path;
   LutModel *model = nullptr;
   std::vector<TensorInfo> inputs, outputs;
-  std::shared_ptr<std::mutex> runMutex;
 };
 
 } // namespace
