@@ -39,6 +39,8 @@ void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOp
 void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addNestedPass<func::FuncOp>(createLutMemrefCopyToLinalg());
+  if (o.optLevel >= 1)
+    pm.addNestedPass<func::FuncOp>(createLutReassociateReductions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -58,9 +60,9 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
+  // Not arith-expand: it would also turn maximumf/minimumf into
+  // compare-and-select chains, which LLVM does not vectorize as reductions.
+  pm.addPass(createLutExpandArith());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
