@@ -6,10 +6,13 @@
 #   cmake -DNM=<llvm-nm> -DARCHIVE=<libLutKernels.a> -P KernelsDeps.cmake
 cmake_policy(SET CMP0057 NEW)
 cmake_policy(SET CMP0007 NEW)
-set(allowed memcpy memset memmove strcmp getenv fmaf
+set(allowed memcpy memset memmove strcmp getenv strtol fmaf
   # Alloc.cpp: the models' buffer cache
   malloc calloc free aligned_alloc pthread_once pthread_key_create
-  pthread_getspecific pthread_setspecific)
+  pthread_getspecific pthread_setspecific
+  # Threads.cpp: weak references to libgomp's parallel region (the kernels
+  # run on one thread when a model does not link libgomp)
+  GOMP_parallel omp_get_thread_num omp_get_num_threads)
 foreach(kind undefined defined)
   execute_process(COMMAND ${NM} --${kind}-only --format=just-symbols ${ARCHIVE}
     OUTPUT_VARIABLE out RESULT_VARIABLE rc)

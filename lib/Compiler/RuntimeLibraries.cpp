@@ -86,6 +86,12 @@ bool lut::collectRuntimeLinkInputs(const Module &module, StringRef tripleStr,
     if (archive.empty())
       return false;
     inputs.push_back(archive);
+#ifdef LUT_KERNELS_LINK_ARGS
+    // The kernels' threads (lib/Kernels/Threads.h); linked twice when the
+    // dense library also needs it, which the linker accepts.
+    if (!aarch64)
+      inputs.push_back(LUT_KERNELS_LINK_ARGS);
+#endif
   }
   return true;
 }

@@ -4,12 +4,15 @@
 // fills an argument block and calls the kernel of the selected ISA's table.
 // The selected table is the library's only mutable global: chosen on first
 // use (cpuid on x86-64, NEON on AArch64, or $LUTK_FORCE_ISA), published with
-// an atomic store, re-chosen by lutk_force_isa().
+// an atomic store, re-chosen by lutk_force_isa(). Large calls are split
+// over threads (Threads.h): by tokens, or by blocks of output columns when
+// there are fewer tokens than twice the threads.
 //
 //===----------------------------------------------------------------------===//
 #include "lut-c/Kernels.h"
 
 #include "KernelTable.h"
+#include "Threads.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +102,81 @@ const KernelTable &table() {
   return *t;
 }
 
+
+/// Splitting thresholds: below them a call is too short to pay for waking
+/// the other threads (a few microseconds).
+constexpr int64_t kMinParallelTableBytes = 128 << 10; // gather: table bytes read
+constexpr int64_t kMinParallelFlops = 4 << 20;        // encode: 2*n*d*h*k
+constexpr int64_t kColumnBlock = 64;                  // gather: columns per item
+constexpr int64_t kTokenBlock = 8;                    // encode: tokens per item
+
+int64_t codeBytes(CodeType c) { return c == kCodeU8 ? 1 : c == kCodeU16 ? 2 : 4; }
+int64_t tableBytes(TableType t) { return t == kTabF32 ? 4 : t == kTabI8 ? 1 : 2; }
+
+struct GatherSplit {
+  GatherFn fn;
+  const GatherArgs *args;
+  int64_t codeBytes, tableBytes;
+  bool byColumns;
+};
+
+void gatherRange(void *p, int64_t begin, int64_t end) {
+  const GatherSplit &s = *static_cast<const GatherSplit *>(p);
+  GatherArgs a = *s.args;
+  if (s.byColumns) {
+    int64_t c0 = begin * kColumnBlock, c1 = end * kColumnBlock < a.m ? end * kColumnBlock : a.m;
+    a.tables = static_cast<const char *>(a.tables) + c0 * s.tableBytes;
+    a.bias = a.bias ? a.bias + c0 : nullptr;
+    a.scales = a.scales ? a.scales + c0 : nullptr;
+    a.y += c0;
+    a.m = c1 - c0;
+  } else {
+    a.codes = static_cast<const char *>(a.codes) + begin * a.codesStride * s.codeBytes;
+    a.weights = a.weights ? a.weights + begin * a.weightsStride : nullptr;
+    a.y += begin * a.yStride;
+    a.n = end - begin;
+  }
+  s.fn(a);
+}
+
+void runGather(TableType tt, CodeType ct, const GatherArgs &a) {
+  GatherFn fn = table().gather[tt][ct];
+  int threads = threadCount();
+  if (threads <= 1 || a.n * a.h * a.m * tableBytes(tt) < kMinParallelTableBytes) {
+    fn(a);
+    return;
+  }
+  GatherSplit s{fn, &a, codeBytes(ct), tableBytes(tt), a.n < 2 * threads};
+  int64_t items = s.byColumns ? (a.m + kColumnBlock - 1) / kColumnBlock : a.n;
+  parallelFor(items, threads, gatherRange, &s);
+}
+
+struct EncodeSplit {
+  EncodeFn fn;
+  const EncodeArgs *args;
+};
+
+void encodeRange(void *p, int64_t begin, int64_t end) {
+  const EncodeSplit &s = *static_cast<const EncodeSplit *>(p);
+  EncodeArgs a = *s.args;
+  int64_t i0 = begin * kTokenBlock, i1 = end * kTokenBlock < a.n ? end * kTokenBlock : a.n;
+  a.x += i0 * a.xStride;
+  a.codes = static_cast<char *>(a.codes) + i0 * a.codesStride * codeBytes(a.codeType);
+  a.n = i1 - i0;
+  s.fn(a);
+}
+
+void runEncode(ProjKind kind, const EncodeArgs &a) {
+  EncodeFn fn = table().encode[kind];
+  int threads = threadCount();
+  if (threads <= 1 || a.n < 2 * kTokenBlock || 2 * a.n * a.d * a.h * a.k < kMinParallelFlops) {
+    fn(a);
+    return;
+  }
+  EncodeSplit s{fn, &a};
+  parallelFor((a.n + kTokenBlock - 1) / kTokenBlock, threads, encodeRange, &s);
+}
+
 } // namespace
 
 extern "C" {
@@ -129,7 +207,7 @@ int lutk_force_isa(const char *name) {
     GatherArgs a{codes,   codes_stride,   tables, h,        table_stride,     \
                  row_stride, nullptr,     0,      weights,  weights_stride,   \
                  bias,    y,              y_stride, n,      m};               \
-    table().gather[TI][CI](a);                                                 \
+    runGather(TI, CI, a);                                                      \
   }
 
 #define LUTK_GATHER_I8(CN, CT, CI)                                             \
@@ -145,7 +223,7 @@ int lutk_force_isa(const char *name) {
     GatherArgs a{codes,   codes_stride,  tables, h,       table_stride,       \
                  row_stride, scales,     scales_stride,  weights,             \
                  weights_stride, bias,   y,      y_stride, n,     m};         \
-    table().gather[kTabI8][CI](a);                                             \
+    runGather(kTabI8, CI, a);                                                  \
   }
 
 #define LUTK_GATHER_CODES(TN, TT, TI)                                          \
@@ -172,7 +250,7 @@ LUTK_GATHER_I8(i32, int32_t, kCodeI32)
       return;                                                                  \
     EncodeArgs a{x, x_stride, PROJ, PSTRIDE, bias, d,                          \
                  h, k,        codes, codes_stride, n, CI};                     \
-    table().encode[KIND](a);                                                   \
+    runEncode(KIND, a);                                                        \
   }
 
 #define LUTK_ENCODE_CODES(PREFIX, PARAMS, PROJ, PSTRIDE, KIND)                 \

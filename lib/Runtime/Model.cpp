@@ -150,6 +150,10 @@ LutModel *lutModelLoad(const char *path) {
                                 std::string("cannot load model '") + path +
                                     "': " + (why ? why : "unknown error"));
     }
+    // A model links libgomp (the threads of LutKernels and oneDNN). Its
+    // idle worker threads keep running libgomp's code, so libgomp must not
+    // be unmapped when the last model using it is closed: pin it.
+    (void)dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
     using SignatureFn = const char *(*)();
     auto run =
         reinterpret_cast<LutModelRunFn>(dlsym(model->handle, "lut_model_run"));

@@ -1,0 +1,68 @@
+//===- Threads.cpp - LutKernels' parallel loops over libgomp --------------===//
+//
+// See Threads.h. GOMP_parallel is libgomp's entry point for `#pragma omp
+// parallel` (stable since GCC 4.9): it runs fn(data) on a team of
+// num_threads threads, the caller being thread 0, and returns after all of
+// them. The team's threads are libgomp's, shared with oneDNN's GEMMs.
+//
+//===----------------------------------------------------------------------===//
+#include "Threads.h"
+
+#include <stdlib.h>
+
+extern "C" {
+void GOMP_parallel(void (*fn)(void *), void *data, unsigned numThreads,
+                   unsigned flags) __attribute__((weak));
+int omp_get_thread_num(void) __attribute__((weak));
+int omp_get_num_threads(void) __attribute__((weak));
+}
+
+namespace lutk {
+namespace {
+
+int gThreads = 0; // 0: not read yet
+
+struct Job {
+  RangeFn fn;
+  void *ctx;
+  int64_t items;
+};
+
+void runPart(void *p) {
+  const Job &job = *static_cast<const Job *>(p);
+  int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+  int64_t begin = job.items * t / nt, end = job.items * (t + 1) / nt;
+  if (begin < end)
+    job.fn(job.ctx, begin, end);
+}
+
+} // namespace
+
+int threadCount() {
+  int n = __atomic_load_n(&gThreads, __ATOMIC_RELAXED);
+  if (n > 0)
+    return n;
+  n = 1;
+  if (GOMP_parallel && omp_get_thread_num && omp_get_num_threads) {
+    const char *env = getenv("LUT_NUM_THREADS");
+    long v = env ? strtol(env, nullptr, 10) : 0;
+    n = v > 0 ? (v > 1024 ? 1024 : (int)v) : 1;
+  }
+  __atomic_store_n(&gThreads, n, __ATOMIC_RELAXED);
+  return n;
+}
+
+void parallelFor(int64_t items, int threads, RangeFn fn, void *ctx) {
+  int64_t t = threads < threadCount() ? threads : threadCount();
+  if (t > items)
+    t = items;
+  if (t <= 1) {
+    if (items > 0)
+      fn(ctx, 0, items);
+    return;
+  }
+  Job job{fn, ctx, items};
+  GOMP_parallel(runPart, &job, (unsigned)t, 0);
+}
+
+} // namespace lutk

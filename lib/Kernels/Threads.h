@@ -1,0 +1,34 @@
+//===- Threads.h - LutKernels' parallel loops -------------------*- C++ -*-===//
+//
+// Internal to lib/Kernels. The kernels split a call's tokens (or, for few
+// tokens, its output columns) over the OpenMP team of libgomp, the runtime
+// oneDNN (LutDense) uses, so that the dense and the LUT parts of a model
+// share one set of worker threads instead of two pools spinning against
+// each other. libgomp is referenced weakly: lutc links it into every model
+// for the host (lib/Compiler/RuntimeLibraries.cpp); where it is absent (the
+// AArch64 archive, unit tests) every call runs on the calling thread.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LUT_LIB_KERNELS_THREADS_H
+#define LUT_LIB_KERNELS_THREADS_H
+
+#include <stdint.h>
+
+namespace lutk {
+
+/// The thread count a kernel call may use: LUT_NUM_THREADS when it is a
+/// positive integer (read once per process), else 1; always 1 when libgomp
+/// is not linked in.
+int threadCount();
+
+/// A body over the items [begin, end) of a split loop.
+using RangeFn = void (*)(void *ctx, int64_t begin, int64_t end);
+
+/// Runs fn over [0, items) on `threads` threads (at most threadCount() and
+/// `items`): thread t gets the items [t*items/T, (t+1)*items/T). With one
+/// thread, fn(ctx, 0, items) runs on the caller. Returns when all are done.
+void parallelFor(int64_t items, int threads, RangeFn fn, void *ctx);
+
+} // namespace lutk
+
+#endif // LUT_LIB_KERNELS_THREADS_H
