@@ -55,6 +55,15 @@
  *  - `avx512bf16`: `avx512` plus AVX512_BF16: the bf16 projection uses
  *    `vdpbf16ps` (Cooper Lake, Sapphire Rapids, Zen 4).
  *  - `neon`: AArch64 Advanced SIMD (every AArch64 CPU).
+ *
+ * Threads: a call that reads at least 1 MiB of table (gather_sum) or does
+ * at least 4 Mflop (lsh_encode, 2*n*d*h*k) is split over `LUT_NUM_THREADS`
+ * threads (read once per process; default 1): by tokens, or for gather_sum
+ * with fewer tokens than twice the threads, by blocks of 64 output columns.
+ * The threads are libgomp's OpenMP team (the one oneDNN uses), referenced
+ * weakly: without libgomp in the process every call runs on its caller.
+ * Splitting never changes a result bit: each output element is computed by
+ * one thread in the order stated for the kernel.
  */
 #ifndef LUT_C_KERNELS_H
 #define LUT_C_KERNELS_H

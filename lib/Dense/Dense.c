@@ -21,9 +21,9 @@ void omp_set_num_threads(int n);
 #endif
 
 /* The thread count: LUT_NUM_THREADS when set to a positive number, else 1,
- * so that a model runs on one core unless asked otherwise (the rest of a
- * compiled model is single-threaded, and spinning threads slow down a
- * loaded machine). */
+ * so that a model runs on one core unless asked otherwise (spinning threads
+ * slow down a loaded machine). LutKernels reads the same variable and runs
+ * on the same libgomp team (lib/Kernels/Threads.h). */
 static int requestedThreads(void) {
   const char *env = getenv("LUT_NUM_THREADS");
   int n = env ? atoi(env) : 0;

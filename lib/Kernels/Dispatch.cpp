@@ -105,7 +105,7 @@ const KernelTable &table() {
 
 /// Splitting thresholds: below them a call is too short to pay for waking
 /// the other threads (a few microseconds).
-constexpr int64_t kMinParallelTableBytes = 128 << 10; // gather: table bytes read
+constexpr int64_t kMinParallelTableBytes = 1 << 20; // gather: table bytes read
 constexpr int64_t kMinParallelFlops = 4 << 20;        // encode: 2*n*d*h*k
 constexpr int64_t kColumnBlock = 64;                  // gather: columns per item
 constexpr int64_t kTokenBlock = 8;                    // encode: tokens per item

@@ -157,7 +157,9 @@ void rewriteMlp(MlpOp mlp, const fit::Hyperplanes &hp, const fit::LshTables &t,
   int64_t hk = hp.projection.cols;
   Value p = resourceConstant(b, loc, {d, hk}, hp.projection.data, resourceKey(name, "projection"));
   Value c = resourceConstant(b, loc, {hk}, hp.offset, resourceKey(name, "offset"));
-  Value codesInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n, t.h}, b.getI32Type());
+  // The narrowest code type that holds k bits: u8 (i8) up to 8, else u16.
+  Value codesInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n, t.h},
+                                            b.getIntegerType(bits <= 8 ? 8 : 16));
   Value codes = LshEncodeOp::create(b, loc, x2, p, c, codesInit, bits).getResult()[0];
   Value tab = resourceConstant(b, loc, {t.h, t.r, t.m}, t.tables, resourceKey(name, "tables"));
   Value bias = resourceConstant(b, loc, {t.m}, t.bias, resourceKey(name, "bias"));

@@ -56,7 +56,8 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
     fitted by least squares to calibration pairs (x, FFN(x)) with ridge
     backfitting (`sweeps`, `ridge` in samples); the last `holdout` share of
     rows is held out and its relative MSE (unexplained share of the output
-    variance) reported. P, c and T become `dense_resource` blobs.
+    variance) reported. P, c and T become `dense_resource` blobs. Codes
+    are `i8` (read as unsigned) for k <= 8 and `i16` above.
 
     Calibration pairs come from the driver (lutc runs the dense model
     natively; see `lutc --help`) or, in lut-opt, from `calibration-dir`:
