@@ -13,7 +13,8 @@ timed by `lut-run --bench N` with LUT_NUM_THREADS set to the row's thread
 count. Every time is the median of N runs after a warm-up run (N per model
 below). LUT compiles replace every FFN with LSH tables (--lut; default
 32 tables x 8 hash bits), fitted data-free: the timing does not depend on
-the tables' values.
+the tables' values. The tables are stored as --lut-tables (default i8: one
+f32 scale per output column, lut-pack-tables).
 
 Our dense compile's outputs are checked against ONNX Runtime's (first values
 of every output, within 1e-3) before its time is reported.
@@ -81,6 +82,8 @@ def main():
     ap.add_argument("--threads", default="1,2", help="thread counts, comma separated (default 1,2)")
     ap.add_argument("--only", default="", help="cases, comma separated: " + ", ".join(CASES))
     ap.add_argument("--lut", default="lsh:tables=32,bits=8", help="--lut for the FFNs (default %(default)s)")
+    ap.add_argument("--lut-tables", default="i8", choices=["f32", "f16", "bf16", "i8"],
+                    help="lutc --lut-tables: element type of the compiled tables (default %(default)s)")
     ap.add_argument("--json", default="", help="also write the results as JSON here")
     ap.add_argument("--quick", action="store_true", help="a fifth of the runs")
     a = ap.parse_args()
@@ -118,12 +121,12 @@ def main():
         run([lutc, model, "-O2", "-o", dense_so])
         log(f"   lutc dense: {time.time() - t0:.1f} s")
         t0 = time.time()
-        lut_cmd = [lutc, model, "-O2", f"--lut={a.lut}", "-o", lut_so]
+        lut_cmd = [lutc, model, "-O2", f"--lut={a.lut}", f"--lut-tables={a.lut_tables}", "-o", lut_so]
         if name in SAMPLES:
             lut_cmd.append(f"--data-free-samples={SAMPLES[name]}")
         report = run(lut_cmd).stderr
         removed = re.search(r"([0-9.]+)% of the multiplications removed", report)
-        log(f"   lutc --lut={a.lut}: {time.time() - t0:.1f} s"
+        log(f"   lutc --lut={a.lut} --lut-tables={a.lut_tables}: {time.time() - t0:.1f} s"
             + (f", {removed.group(1)}% of the multiplications removed" if removed else ""))
         for t in threads:
             ort = time_ort(model, inputs, runs, t)
@@ -149,7 +152,7 @@ def main():
         pass
     ort_version = rows[0]["ort_version"] if rows else "?"
     print(f"\nlut-mlir benchmark: {cpu}, {os.cpu_count()} cores; ONNX Runtime {ort_version} "
-          f"(onnxruntime-node); LUT: --lut={a.lut}; medians in ms\n")
+          f"(onnxruntime-node); LUT: --lut={a.lut} --lut-tables={a.lut_tables}; medians in ms\n")
     print("| case | threads | runs | ORT | dense | LUT | ORT/dense | ORT/LUT |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
@@ -157,7 +160,7 @@ def main():
               f"{r['lut_ms']:.3f} | {r['ort_ms'] / r['dense_ms']:.2f}x | {r['ort_ms'] / r['lut_ms']:.2f}x |")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump(dict(cpu=cpu, lut=a.lut, rows=rows), f, indent=1)
+            json.dump(dict(cpu=cpu, lut=a.lut, lut_tables=a.lut_tables, rows=rows), f, indent=1)
 
 
 if __name__ == "__main__":

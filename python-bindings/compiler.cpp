@@ -37,7 +37,8 @@ std::string compile(const std::string &model, const std::string &output,
                     const std::string &emit, const std::optional<std::string> &lut,
                     const std::vector<std::string> &calibration, unsigned optLevel,
                     const std::string &target, const std::string &cpu,
-                    const std::string &shapeInfo, const std::string &lutReport) {
+                    const std::string &shapeInfo, const std::string &lutReport,
+                    const std::string &lutTables) {
   lut::DriverOptions o;
   o.input = model;
   o.output = output;
@@ -54,6 +55,7 @@ std::string compile(const std::string &model, const std::string &output,
   }
   o.calibration = calibration;
   o.lutReport = lutReport;
+  o.lutTables = lutTables;
   std::string diagnostics;
   lut::DriverStatus status;
   {
@@ -74,13 +76,15 @@ void bindCompiler(py::module_ &m) {
         py::arg("emit") = "lib", py::arg("lut") = py::none(),
         py::arg("calibration") = std::vector<std::string>(), py::arg("opt_level") = 2,
         py::arg("target") = "", py::arg("cpu") = "", py::arg("shape_info") = "",
-        py::arg("lut_report") = "",
+        py::arg("lut_report") = "", py::arg("lut_tables") = "f32",
         "Compiles `model` (an ONNX or .mlir file path) to `output`, as lutc does.\n\n"
         "emit: 'lib' (shared library, default), 'mlir', 'llvm' or 'obj'.\n"
         "lut: lutc's --lut spec, e.g. 'lsh:tables=48,bits=8' (None: dense).\n"
         "calibration: .npy/.pb files, one per graph input, or one .npz.\n"
         "opt_level: 0-3. target/cpu: LLVM triple and CPU (default: host, generic).\n"
-        "shape_info: NAME:d0xd1... for dynamic input dims. lut_report: JSON path.\n\n"
+        "shape_info: NAME:d0xd1... for dynamic input dims. lut_report: JSON path.\n"
+        "lut_tables: element type of the compiled tables, 'f32', 'f16', 'bf16' or 'i8'\n"
+        "(lutc --lut-tables).\n\n"
         "Returns the diagnostics and progress text (the LUT report table).\n"
         "Raises RuntimeError for a malformed model or a failed compilation and\n"
         "TypeError for a valid model that uses something unsupported, both\n"

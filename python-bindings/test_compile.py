@@ -41,6 +41,15 @@ class CompileTest(unittest.TestCase):
         (z,) = lut_mlir.Model(lut).run([x])
         rel = float(np.mean((y - z) ** 2) / np.var(y))
         self.assertLess(rel, 0.5)
+        # i8 tables (lut-pack-tables): outputs within the quantization error
+        # of the f32 tables' outputs.
+        q = self.path("lut-i8.so")
+        lut_mlir.compile(MODEL, q, lut="lsh:tables=8,bits=8", lut_tables="i8")
+        (w,) = lut_mlir.Model(q).run([x])
+        self.assertFalse(np.array_equal(w, z))
+        self.assertLess(float(np.mean((w - z) ** 2) / np.var(z)), 1e-3)
+        with self.assertRaisesRegex(RuntimeError, "--lut-tables must be"):
+            lut_mlir.compile(MODEL, q, lut="lsh", lut_tables="i4")
 
     def test_emit_mlir(self):
         out = self.path("m.mlir")

@@ -18,6 +18,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--build", required=True)
 ap.add_argument("--model", default=os.path.join(HERE, "vit.onnx"))
 ap.add_argument("--lut", default="lsh:tables=48,bits=8,projection=hidden")
+ap.add_argument("--lut-tables", default="i8", choices=["f32", "f16", "bf16", "i8"],
+                help="element type of the compiled tables (lutc --lut-tables)")
 ap.add_argument("--calibration-images", type=int, default=12000)
 ap.add_argument("--work", default=None)
 ap.add_argument("--json", default=None)
@@ -53,7 +55,7 @@ dense_so, lut_so = os.path.join(work, "dense.so"), os.path.join(work, "lut.so")
 report = os.path.join(work, "lut-report.json")
 _, t_dense = run([lutc, a.model, "-O2", "-o", dense_so])
 p, t_lut = run([lutc, a.model, "-O2", f"--lut={a.lut}", f"--calibration={cal_path}",
-                f"--lut-report={report}", "-o", lut_so])
+                f"--lut-report={report}", f"--lut-tables={a.lut_tables}", "-o", lut_so])
 print(p.stderr, end="")
 print(f"compile: dense {t_dense:.1f} s, lut (with calibration and fitting) {t_lut:.1f} s")
 
@@ -85,12 +87,13 @@ result = {
     "accuracy_loss_points": 100 * (acc_dense - acc_lut),
     "multiplications_removed_share": removed,
     "dense_median_batch_ms": lat_dense[0], "lut_median_batch_ms": lat_lut[0],
-    "batch": batch, "lut": a.lut, "calibration_images": a.calibration_images,
+    "batch": batch, "lut": a.lut, "lut_tables": a.lut_tables,
+    "calibration_images": a.calibration_images,
     "heldout_rel_mse": {f["name"]: f["heldout_rel_mse"] for f in rep["ffns"]},
 }
 print(f"test images:              {n}")
 print(f"dense accuracy:           {100 * acc_dense:.2f}%")
-print(f"LUT accuracy:             {100 * acc_lut:.2f}%  ({result['accuracy_loss_points']:+.2f} points lost; --lut={a.lut})")
+print(f"LUT accuracy:             {100 * acc_lut:.2f}%  ({result['accuracy_loss_points']:+.2f} points lost; --lut={a.lut}, --lut-tables={a.lut_tables})")
 print(f"multiplications removed:  {100 * removed:.1f}% of the model's MACs")
 print(f"median batch latency:     dense {lat_dense[0]:.2f} ms, LUT {lat_lut[0]:.2f} ms "
       f"(batch {batch}, lut-run --bench {a.bench_runs}); ratio {lat_dense[0] / lat_lut[0]:.2f}x")

@@ -163,6 +163,8 @@ lut::DriverStatus DriverRun::run() {
     cg.configurePassManager = [this](PassManager &pm) {
       return success(o.configurePassManager(pm));
     };
+  if (o.lut.empty() && (o.lutTables != "f32" || o.lutTableScales != "column"))
+    return fail("--lut-tables and --lut-table-scales need --lut");
   if (!o.lut.empty()) {
     std::string err;
     lut::LutFlowOptions flow;
@@ -176,6 +178,17 @@ lut::DriverStatus DriverRun::run() {
     flow.dataFreeSamples = o.dataFreeSamples;
     flow.dumpCalibrationDir = o.dumpCalibration;
     flow.reportPath = o.lutReport;
+    if (o.lutTables == "f32" || o.lutTables == "f16" || o.lutTables == "bf16" ||
+        o.lutTables == "i8")
+      flow.tableType = o.lutTables == "f32"    ? lut::LutTableType::f32
+                       : o.lutTables == "f16"  ? lut::LutTableType::f16
+                       : o.lutTables == "bf16" ? lut::LutTableType::bf16
+                                               : lut::LutTableType::i8;
+    else
+      return fail("--lut-tables must be f32, f16, bf16 or i8, not '" + o.lutTables + "'");
+    if (o.lutTableScales != "column" && o.lutTableScales != "table")
+      return fail("--lut-table-scales must be column or table, not '" + o.lutTableScales + "'");
+    flow.perTableScales = o.lutTableScales == "table";
     lut::LutFlowReport report;
     if (failed(lut::runLutFlow(*module, flow, cg, report, os, err)))
       return err.empty() ? lut::DriverStatus::Failure : fail(err);

@@ -162,6 +162,15 @@ LogicalResult lut::runLutFlow(ModuleOp module, const LutFlowOptions &o,
       if (!perFfn || r.status == "converted" || &names == &rounds.back())
         report.ffns.push_back(std::move(r));
   }
+  if (o.tableType != LutTableType::f32) {
+    PassManager pm(ctx);
+    LutPackTablesOptions pack;
+    pack.tableType = o.tableType;
+    pack.perTableScales = o.perTableScales;
+    pm.addPass(createLutPackTables(pack));
+    if (failed(pm.run(module)))
+      return failure();
+  }
   report.macsAfter = countMacs(module);
   writeReportTable(log, report.ffns, report.macsBefore, report.macsAfter);
   if (!o.reportPath.empty()) {

@@ -123,6 +123,17 @@ cl::opt<int64_t> dataFreeSamples("data-free-samples",
                                  cl::desc("Rows (tokens) per FFN for data-free fitting, in "
                                           "[2, 1e8] (16384)"),
                                  cl::init(16384), cl::cat(lutcCat));
+cl::opt<std::string> lutTables(
+    "lut-tables",
+    cl::desc("Element type of the fitted tables in the compiled model (lut-pack-tables): "
+             "f32, f16, bf16, or i8 with one f32 scale per output column (sums in "
+             "integers); the report's fit errors are those of the f32 fit"),
+    cl::init("f32"), cl::value_desc("type"), cl::cat(lutcCat));
+cl::opt<std::string> lutTableScales(
+    "lut-table-scales",
+    cl::desc("With --lut-tables=i8: 'column' (one scale per output column, shared by all "
+             "tables) or 'table' (one per table and column; sums in f32)"),
+    cl::init("column"), cl::value_desc("column|table"), cl::cat(lutcCat));
 cl::opt<std::string> lutReport("lut-report",
                                cl::desc("Write the --lut report (per FFN and model totals) as JSON"),
                                cl::value_desc("file.json"), cl::cat(lutcCat));
@@ -193,6 +204,8 @@ int main(int argc, char **argv) {
   o.calibrationLimit = calibrationLimit;
   o.dataFreeSamples = dataFreeSamples;
   o.lutReport = lutReport;
+  o.lutTables = lutTables;
+  o.lutTableScales = lutTableScales;
   o.dumpCalibration = dumpCalibration;
   o.configurePassManager = [](mlir::PassManager &pm) {
     if (failed(mlir::applyPassManagerCLOptions(pm)))

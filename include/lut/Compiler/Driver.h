@@ -87,6 +87,11 @@ struct DriverOptions {
   int64_t dataFreeSamples = 16384;
   std::string lutReport;
   std::string dumpCalibration;
+  /// Stored table type after fitting: "f32" (unchanged), "f16", "bf16" or
+  /// "i8" (lut-pack-tables); i8 scales "column" (shared by all tables) or
+  /// "table" (per table and column).
+  std::string lutTables = "f32";
+  std::string lutTableScales = "column";
 
   /// Called on each pass manager that runs on the model (lutc applies
   /// MLIR's --mlir-print-ir-*, --mlir-timing, ... options here); returning

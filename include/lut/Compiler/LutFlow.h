@@ -37,6 +37,10 @@ struct LutFlowOptions {
   std::string dumpCalibrationDir;
   /// Write the JSON report here (empty: none).
   std::string reportPath;
+  /// After conversion, store the tables as this type (lut-pack-tables;
+  /// f32: unchanged), with i8 scales per table and column when set.
+  LutTableType tableType = LutTableType::f32;
+  bool perTableScales = false;
 };
 
 /// What the flow did.

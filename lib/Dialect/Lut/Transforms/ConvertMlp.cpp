@@ -339,9 +339,16 @@ int64_t lut::countMacs(ModuleOp module) {
       return;
     }
     if (auto g = dyn_cast<GatherSumOp>(op)) {
-      if (g.getWeights() || g.getScales())
-        total += cast<ShapedType>(g.getCodes().getType()).getNumElements() *
-                 cast<ShapedType>(g.getTables().getType()).getDimSize(2);
+      // Per table: weights, or one i8 scale per table and column; per
+      // output: one i8 scale per column, applied once to the integer sum.
+      auto tt = cast<ShapedType>(g.getTables().getType());
+      int64_t nh = cast<ShapedType>(g.getCodes().getType()).getNumElements();
+      bool perTable = g.getWeights() ||
+                      (g.getScales() && cast<ShapedType>(g.getScales().getType()).getRank() == 2);
+      if (perTable)
+        total += nh * tt.getDimSize(2);
+      else if (g.getScales())
+        total += nh / std::max<int64_t>(tt.getDimSize(0), 1) * tt.getDimSize(2);
       return;
     }
     auto l = dyn_cast<linalg::LinalgOp>(op);

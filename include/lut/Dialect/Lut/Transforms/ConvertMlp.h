@@ -99,8 +99,9 @@ createLutConvertMlpPass(const LutConvertMlpOptions &options,
 
 /// Multiply-accumulates of one inference of `module`'s function `func`:
 /// contractions (linalg matmul-like and convolution generics) and lut ops
-/// (lut.lsh_encode's projection; lut.gather_sum only multiplies with weights
-/// or scales). Elementwise multiplies are not counted.
+/// (lut.lsh_encode's projection; lut.gather_sum multiplies only with
+/// weights or i8 scales: per table and column with weights or H x M scales,
+/// once per output with M scales). Elementwise multiplies are not counted.
 int64_t countMacs(mlir::ModuleOp module);
 
 /// Writes the report as JSON (model totals and one object per FFN).

@@ -39,6 +39,9 @@ enum class LutThreshold {
   zero,
 };
 
+/// The element type of packed tables (`lut-pack-tables{table-type=}`).
+enum class LutTableType { f32, f16, bf16, i8 };
+
 #define GEN_PASS_DECL
 #include "lut/Dialect/Lut/Transforms/Passes.h.inc"
 

@@ -116,4 +116,53 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def LutPackTables : Pass<"lut-pack-tables"> {
+  let summary = "Stores the constant tables of lut.gather_sum as f16, bf16 or i8";
+  let description = [{
+    The memory-layout pass of the LUT flow: rewrites each `lut.gather_sum`
+    (on tensors) whose `tables` operand is an f32 `arith.constant` (dense
+    or `dense_resource`) and that has no `scales`, so that its tables take
+    2 or 4 times fewer bytes. A gather reads one row of `M` entries per
+    table and token, so the bytes it moves shrink by the same factor.
+
+    * `table-type=f16` or `bf16`: every entry rounded to nearest-even
+      (IEEE binary16 keeps 11 significant bits in [6e-5, 65504]; bf16
+      keeps 8 bits over the f32 range). The kernels convert back to f32
+      and add in f32.
+    * `table-type=i8` (the default): symmetric linear quantization,
+      `T[h, r, m] ~ s[m] * q[h, r, m]` with `q` in [-127, 127] and
+      `s[m] = max_{h,r} |T[h, r, m]| / 127`: one scale per output column,
+      shared by all tables (the MADDNESS / LUT-NN form), so the sum over
+      tables accumulates exactly in integers and is scaled once; the op
+      gets `scales` of shape `M x f32`. The rounding error of one entry is
+      at most `s[m] / 2`. With `per-table-scales`, `s[h, m] = max_r |T[h,
+      r, m]| / 127` (`H x M x f32`): a smaller error when tables differ in
+      range, but the sum is taken in f32.
+    * `table-type=f32`: nothing changes.
+
+    The new constants are `dense_resource` blobs named after the old one
+    (`<key>.<type>`, and `<key>.scales`); the old constant is erased when
+    nothing else uses it. Rows are stored contiguously (`M` entries, no
+    padding); the kernels handle any `M` with masked vector tails.
+
+    Errors: a `dense_resource` table whose blob is not available (for
+    example, a module parsed without its resource section) is reported on
+    the op. Gathers whose tables are not an f32 constant, or that already
+    have `scales`, are left as they are.
+  }];
+  let options = [
+    Option<"tableType", "table-type", "::lut::LutTableType", "::lut::LutTableType::i8",
+           "Element type of the stored tables",
+           [{::llvm::cl::values(
+             clEnumValN(::lut::LutTableType::f32, "f32", "unchanged"),
+             clEnumValN(::lut::LutTableType::f16, "f16", "IEEE binary16"),
+             clEnumValN(::lut::LutTableType::bf16, "bf16", "bfloat16"),
+             clEnumValN(::lut::LutTableType::i8, "i8",
+                        "8-bit integers with f32 scales"))}]>,
+    Option<"perTableScales", "per-table-scales", "bool", /*default=*/"false",
+           "i8: one scale per table and column (H x M) instead of per column (M)">
+  ];
+  let dependentDialects = ["::lut::LutDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // LUT_PASSES_TD

@@ -1,0 +1,141 @@
+//===- PackTables.cpp - lut-pack-tables: f16, bf16 or i8 tables -----------===//
+//
+// Implements `lut-pack-tables` (Passes.td).
+//
+//===----------------------------------------------------------------------===//
+#include "lut/Dialect/Lut/IR/LutOps.h"
+#include "lut/Dialect/Lut/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/APFloat.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace lut {
+#define GEN_PASS_DEF_LUTPACKTABLES
+#include "lut/Dialect/Lut/Transforms/Passes.h.inc"
+} // namespace lut
+
+using namespace mlir;
+using namespace lut;
+
+namespace {
+
+/// The f32 values of a constant's attribute, or failure (after an error on
+/// `op`) when a dense_resource blob is missing. `key` gets the resource key
+/// (or "tables" for a plain dense attribute).
+FailureOr<std::vector<float>> f32Values(Operation *op, Attribute value, std::string &key) {
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(value)) {
+    key = "tables";
+    std::vector<float> out;
+    out.reserve(dense.getNumElements());
+    for (const APFloat &v : dense.getValues<APFloat>())
+      out.push_back(v.convertToFloat());
+    return out;
+  }
+  auto res = cast<DenseResourceElementsAttr>(value);
+  key = res.getRawHandle().getKey().str();
+  AsmResourceBlob *blob = res.getRawHandle().getBlob();
+  int64_t count = res.getType().getNumElements();
+  if (!blob || blob->getData().size() != (size_t)count * sizeof(float))
+    return op->emitError() << "lut-pack-tables: the tables' resource '" << key
+                           << "' has no data of " << count << " f32 values";
+  std::vector<float> out(count);
+  std::memcpy(out.data(), blob->getData().data(), count * sizeof(float));
+  return out;
+}
+
+template <class T>
+Value blobConstant(OpBuilder &b, Location loc, RankedTensorType type, const std::vector<T> &data,
+                   StringRef key) {
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(data.data()), data.size() * sizeof(T));
+  auto attr = DenseResourceElementsAttr::get(
+      type, key, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(T)));
+  return arith::ConstantOp::create(b, loc, attr);
+}
+
+/// f32 -> 16-bit pattern of `sem`, rounded to nearest-even.
+uint16_t to16(float v, const llvm::fltSemantics &sem) {
+  bool lost;
+  APFloat f(v);
+  f.convert(sem, APFloat::rmNearestTiesToEven, &lost);
+  return (uint16_t)f.bitcastToAPInt().getZExtValue();
+}
+
+struct LutPackTablesPass : public lut::impl::LutPackTablesBase<LutPackTablesPass> {
+  using Base::Base;
+
+  LogicalResult pack(GatherSumOp op) {
+    if (tableType == LutTableType::f32 || op.getScales() || !op.hasPureTensorSemantics())
+      return success();
+    auto cst = op.getTables().getDefiningOp<arith::ConstantOp>();
+    auto type = cast<RankedTensorType>(op.getTables().getType());
+    if (!cst || !type.getElementType().isF32() ||
+        !isa<DenseFPElementsAttr, DenseResourceElementsAttr>(cst.getValue()))
+      return success();
+    std::string key;
+    FailureOr<std::vector<float>> vals = f32Values(op, cst.getValue(), key);
+    if (failed(vals))
+      return failure();
+    const std::vector<float> &t = *vals;
+    int64_t h = type.getDimSize(0), r = type.getDimSize(1), m = type.getDimSize(2);
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value tables, scales;
+    if (tableType == LutTableType::i8) {
+      bool perTable = perTableScales;
+      std::vector<float> s(perTable ? h * m : m, 0.0f);
+      for (int64_t i = 0; i < h; ++i)
+        for (int64_t j = 0; j < r; ++j)
+          for (int64_t c = 0; c < m; ++c) {
+            float &sc = s[perTable ? i * m + c : c];
+            sc = std::max(sc, std::fabs(t[(i * r + j) * m + c]));
+          }
+      for (float &sc : s)
+        sc = sc > 0 && std::isfinite(sc) ? sc / 127.0f : 1.0f;
+      std::vector<int8_t> q(t.size());
+      for (int64_t i = 0; i < h; ++i)
+        for (int64_t j = 0; j < r; ++j)
+          for (int64_t c = 0; c < m; ++c) {
+            int64_t e = (i * r + j) * m + c;
+            float v = std::nearbyint(t[e] / s[perTable ? i * m + c : c]);
+            q[e] = (int8_t)std::clamp(std::isfinite(v) ? v : 0.0f, -127.0f, 127.0f);
+          }
+      tables = blobConstant(b, loc, RankedTensorType::get(type.getShape(), b.getI8Type()), q,
+                            key + ".i8");
+      SmallVector<int64_t> sshape = perTable ? SmallVector<int64_t>{h, m} : SmallVector<int64_t>{m};
+      scales = blobConstant(b, loc, RankedTensorType::get(sshape, b.getF32Type()), s,
+                            key + ".scales");
+    } else {
+      bool bf = tableType == LutTableType::bf16;
+      const llvm::fltSemantics &sem = bf ? APFloat::BFloat() : APFloat::IEEEhalf();
+      std::vector<uint16_t> p(t.size());
+      for (size_t e = 0; e < t.size(); ++e)
+        p[e] = to16(t[e], sem);
+      Type et = bf ? (Type)b.getBF16Type() : (Type)b.getF16Type();
+      tables = blobConstant(b, loc, RankedTensorType::get(type.getShape(), et), p,
+                            key + (bf ? ".bf16" : ".f16"));
+    }
+    auto packed = GatherSumOp::create(b, loc, op.getCodes(), tables, op.getWeights(),
+                                      op.getBias(), scales, op.getInit());
+    op->replaceAllUsesWith(packed->getResults());
+    op->erase();
+    if (cst->use_empty())
+      cst->erase();
+    return success();
+  }
+
+  void runOnOperation() override {
+    SmallVector<GatherSumOp> ops;
+    getOperation()->walk([&](GatherSumOp op) { ops.push_back(op); });
+    for (GatherSumOp op : ops)
+      if (failed(pack(op)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace
