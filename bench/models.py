@@ -16,6 +16,7 @@ list of float32 arrays in graph-input order.
                         changed from 100 when batch != 100
 """
 import os
+import sys
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -83,45 +84,19 @@ def swiglu(work, d, h, tokens):
 
 
 def vit_b16(work, batch=1):
+    """The example's ViT (examples/vit-fashion-mnist/vit_model.py) at
+    ViT-B/16's sizes: 224x224x3 images, 16x16 patches, 12 blocks, d=768, 12
+    heads, MLP 3072, 1000 classes; random weights."""
     path = os.path.join(work, f"vit_b16_b{batch}.onnx")
     torch = _torch()
-    nn = torch.nn
-    d, depth, heads, d_ff, patch, image = 768, 12, 12, 3072, 16, 224
-
-    class Block(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.norm1 = nn.LayerNorm(d)
-            self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
-            self.norm2 = nn.LayerNorm(d)
-            self.mlp = nn.Sequential(nn.Linear(d, d_ff), nn.GELU(), nn.Linear(d_ff, d))
-
-        def forward(self, x):
-            y = self.norm1(x)
-            x = x + self.attn(y, y, y, need_weights=False)[0]
-            return x + self.mlp(self.norm2(x))
-
-    class ViT(nn.Module):
-        def __init__(self):
-            super().__init__()
-            n = (image // patch) ** 2
-            self.patch = nn.Conv2d(3, d, patch, patch)
-            self.cls = nn.Parameter(torch.randn(1, 1, d) * 0.02)
-            self.pos = nn.Parameter(torch.randn(1, n + 1, d) * 0.02)
-            self.blocks = nn.ModuleList([Block() for _ in range(depth)])
-            self.norm = nn.LayerNorm(d)
-            self.head = nn.Linear(d, 1000)
-
-        def forward(self, x):
-            x = self.patch(x).flatten(2).transpose(1, 2)
-            x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], 1) + self.pos
-            for b in self.blocks:
-                x = b(x)
-            return self.head(self.norm(x[:, 0]))
-
+    sys.path.insert(0, os.path.join(ROOT, "examples", "vit-fashion-mnist"))
+    from vit_model import ViT
+    image = 224
     x = np.random.default_rng(1).standard_normal((batch, 3, image, image)).astype(np.float32)
     if not os.path.exists(path):
-        _export(ViT(), torch.from_numpy(x), path)
+        vit = ViT(d=768, depth=12, heads=12, d_ff=3072, patch=16, classes=1000, image=image,
+                  channels=3)
+        _export(vit, torch.from_numpy(x), path)
     return path, [x]
 
 

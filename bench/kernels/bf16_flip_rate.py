@@ -10,35 +10,26 @@ four blocks. z is computed in float64 from the bf16-rounded operands; the
 kernel's f32 accumulation moves only bits with |z| within f32 rounding of 0
 (checked by the unit tests), far fewer than bf16 rounding does.
 
-The model classes come from train.py (its class definitions only; the
-training script itself is not run); the weights from vit.onnx.
+The model classes come from vit_model.py (those train.py trains); the
+weights from vit.onnx.
 
 Usage: /usr/bin/python3 bench/kernels/bf16_flip_rate.py [--images 2000]
 """
-import argparse, ast, os, sys
+import argparse, os, sys
 import numpy as np
 import onnx
 import torch
-import torch.nn as nn
 from onnx import numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VIT = os.path.join(ROOT, "examples", "vit-fashion-mnist")
 sys.path.insert(0, VIT)
 import fmnist  # noqa: E402
+from vit_model import ViT  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--images", type=int, default=2000)
 a = ap.parse_args()
-
-
-def model_classes():
-    """Block and ViT from train.py, without running the script."""
-    tree = ast.parse(open(os.path.join(VIT, "train.py")).read())
-    tree.body = [n for n in tree.body if isinstance(n, ast.ClassDef)]
-    scope = {"torch": torch, "nn": nn}
-    exec(compile(tree, "train.py", "exec"), scope)
-    return scope["ViT"]
 
 
 def load_vit():
@@ -52,7 +43,7 @@ def load_vit():
     for b in range(len(unnamed) // 3):
         for j, key in enumerate(["attn.in_proj_weight", "mlp.0.weight", "mlp.2.weight"]):
             state[f"blocks.{b}.{key}"] = torch.from_numpy(init[unnamed[3 * b + j]].T.copy())
-    vit = model_classes()()
+    vit = ViT()
     vit.load_state_dict(state)
     return vit.eval()
 

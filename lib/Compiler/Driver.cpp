@@ -10,6 +10,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
@@ -178,14 +179,15 @@ lut::DriverStatus DriverRun::run() {
     flow.dataFreeSamples = o.dataFreeSamples;
     flow.dumpCalibrationDir = o.dumpCalibration;
     flow.reportPath = o.lutReport;
-    if (o.lutTables == "f32" || o.lutTables == "f16" || o.lutTables == "bf16" ||
-        o.lutTables == "i8")
-      flow.tableType = o.lutTables == "f32"    ? lut::LutTableType::f32
-                       : o.lutTables == "f16"  ? lut::LutTableType::f16
-                       : o.lutTables == "bf16" ? lut::LutTableType::bf16
-                                               : lut::LutTableType::i8;
-    else
+    static const std::pair<StringRef, lut::LutTableType> kTableTypes[] = {
+        {"f32", lut::LutTableType::f32},
+        {"f16", lut::LutTableType::f16},
+        {"bf16", lut::LutTableType::bf16},
+        {"i8", lut::LutTableType::i8}};
+    const auto *type = llvm::find_if(kTableTypes, [&](const auto &t) { return t.first == o.lutTables; });
+    if (type == std::end(kTableTypes))
       return fail("--lut-tables must be f32, f16, bf16 or i8, not '" + o.lutTables + "'");
+    flow.tableType = type->second;
     if (o.lutTableScales != "column" && o.lutTableScales != "table")
       return fail("--lut-table-scales must be column or table, not '" + o.lutTableScales + "'");
     flow.perTableScales = o.lutTableScales == "table";

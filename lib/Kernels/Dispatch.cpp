@@ -102,7 +102,6 @@ const KernelTable &table() {
   return *t;
 }
 
-
 /// Splitting thresholds: below them a call is too short to pay for waking
 /// the other threads (a few microseconds).
 constexpr int64_t kMinParallelTableBytes = 1 << 20; // gather: table bytes read
