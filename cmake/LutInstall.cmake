@@ -36,7 +36,7 @@ set(LUT_INSTALL_LIBRARIES
 if(TARGET LutDense)
   list(APPEND LUT_INSTALL_LIBRARIES LutDense)
 endif()
-set(LUT_INSTALL_TOOLS lutc lut-opt lut-translate lut-run)
+set(LUT_INSTALL_TOOLS lutc lut-opt lut-translate lut-run lut-run-lite)
 
 # Installed binaries find the installed libraries next to them and libMLIR.so
 # where MLIR is (/usr/lib/llvm-22/lib is not on the loader's default path).
@@ -49,6 +49,13 @@ install(TARGETS ${LUT_INSTALL_LIBRARIES} ${LUT_INSTALL_TOOLS}
   LIBRARY DESTINATION ${LUT_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${LUT_INSTALL_BINDIR}
   INCLUDES DESTINATION ${LUT_INSTALL_INCLUDEDIR})
+
+# The AArch64 kernel archive and runner (lib/Kernels), for lutc
+# --mtriple=aarch64-linux-gnu from the installed tree.
+if(LUTK_AARCH64_LIB)
+  install(FILES ${LUTK_AARCH64_LIB} DESTINATION ${LUT_INSTALL_LIBDIR})
+  install(PROGRAMS ${LUT_AARCH64_RUN_LITE} DESTINATION ${LUT_INSTALL_LIBDIR}/aarch64-linux-gnu)
+endif()
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/lut ${PROJECT_SOURCE_DIR}/include/lut-c
   DESTINATION ${LUT_INSTALL_INCLUDEDIR}

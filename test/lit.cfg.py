@@ -24,7 +24,7 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.lut_tools_dir, config.llvm_tools_dir]
-tools = ["lut-opt", "lut-translate", "lutc", "lut-run", "FileCheck", "not", "count", "llvm-readelf"]
+tools = ["lut-opt", "lut-translate", "lutc", "lut-run", "lut-run-lite", "FileCheck", "not", "count", "llvm-readelf"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.lut_tools_dir, append_path=True)
 
@@ -39,3 +39,11 @@ try:
         config.available_features.add("no-avx512fp16")
 except OSError:
     pass
+
+# AArch64 execution tests: models compiled with --mtriple=aarch64-linux-gnu
+# run under qemu-aarch64 by the AArch64 build of lut-run-lite, when the build
+# found the cross tools (lib/Kernels/CMakeLists.txt).
+if config.aarch64_run_lite and os.path.exists(config.aarch64_run_lite):
+    config.available_features.add("aarch64-qemu")
+    config.substitutions.append(("%aarch64_run", "%s -L %s %s" % (
+        config.qemu_aarch64, config.aarch64_sysroot, config.aarch64_run_lite)))

@@ -221,8 +221,9 @@ bool lut::compileToSharedLibrary(ModuleOp module, const CodegenOptions &opts,
       o.features = f.str();
     llvm::LLVMContext llvmContext;
     auto llvmModule = translateToLLVMIR(module, llvmContext, o, error);
-    ok = llvmModule && collectRuntimeLinkInputs(*llvmModule, llvmModule->getTargetTriple().str(),
-                                                inputs, error) &&
+    ok = llvmModule &&
+         collectRuntimeLinkInputs(*llvmModule, llvmModule->getTargetTriple().str(), inputs,
+                                  error, linker->crossGompDirectory()) &&
          emitObjectFile(*llvmModule, o, os, error);
   }
   ok = ok && linker->linkSharedLibrary(inputs, soPath, error);

@@ -7,6 +7,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
 #include <dlfcn.h>
@@ -51,7 +52,8 @@ std::string lut::findRuntimeArchive(StringRef name, std::string &error) {
 }
 
 bool lut::collectRuntimeLinkInputs(const Module &module, StringRef tripleStr,
-                                   std::vector<std::string> &inputs, std::string &error) {
+                                   std::vector<std::string> &inputs, std::string &error,
+                                   StringRef crossGompDirectory) {
   bool kernels = false, dense = false;
   for (const Function &f : module.functions()) {
     if (!f.isDeclaration())
@@ -60,7 +62,9 @@ bool lut::collectRuntimeLinkInputs(const Module &module, StringRef tripleStr,
                f.getName().starts_with("_mlir_memref_to_llvm_");
     dense |= f.getName().starts_with("lutd_");
   }
-  bool aarch64 = Triple(tripleStr).isAArch64();
+  // LutKernels_aarch64 is the AArch64 archive built on another host.
+  bool aarch64 = Triple(tripleStr).isAArch64() &&
+                 !Triple(sys::getDefaultTargetTriple()).isAArch64();
   if (dense && aarch64) {
     error = "the model calls the LutDense library, which lut-mlir builds for "
             "the host only; compile for AArch64 without --dense-library";
@@ -86,10 +90,14 @@ bool lut::collectRuntimeLinkInputs(const Module &module, StringRef tripleStr,
     if (archive.empty())
       return false;
     inputs.push_back(archive);
-#ifdef LUT_KERNELS_LINK_ARGS
     // The kernels' threads (lib/Kernels/Threads.h); linked twice when the
     // dense library also needs it, which the linker accepts.
-    if (!aarch64)
+    if (!crossGompDirectory.empty()) {
+      inputs.push_back(("-L" + crossGompDirectory).str());
+      inputs.push_back("-lgomp");
+    }
+#ifdef LUT_KERNELS_LINK_ARGS
+    else if (!aarch64)
       inputs.push_back(LUT_KERNELS_LINK_ARGS);
 #endif
   }

@@ -9,6 +9,8 @@ ap.add_argument("--lutc", required=True)
 ap.add_argument("--lut-run", required=True)
 ap.add_argument("--work-dir", required=True)
 ap.add_argument("--lutc-arg", action="append", default=[], help="extra lutc option")
+ap.add_argument("--run-lite", help="run with this lut-run-lite command instead of lut-run "
+                "(e.g. qemu-aarch64 with the AArch64 lut-run-lite)")
 a = ap.parse_args()
 
 rng = np.random.default_rng(7)
@@ -31,7 +33,10 @@ for i, arr in enumerate(inputs):
     files += ["--input", f]
 so = os.path.join(a.work_dir, "lut_ops.so")
 subprocess.run([a.lutc, a.mlir, "-o", so, *a.lutc_arg], check=True)
-subprocess.run([a.lut_run, so, *files, "--output-dir", a.work_dir], check=True)
+if a.run_lite:
+    subprocess.run([*a.run_lite.split(), so, *files[1::2], "-o", a.work_dir], check=True)
+else:
+    subprocess.run([a.lut_run, so, *files, "--output-dir", a.work_dir], check=True)
 out = [np.load(os.path.join(a.work_dir, f"output_{i}.npy")) for i in range(4)]
 
 z = x @ p + b

@@ -47,7 +47,11 @@ cl::opt<std::string> entry("entry", cl::desc("Name of the model's entry function
                            cl::init("main_graph"), cl::cat(lutcCat));
 cl::opt<std::string> mtriple("mtriple",
                              cl::desc("Target triple, e.g. x86_64-linux-gnu or "
-                                      "aarch64-linux-gnu (default: the host)"),
+                                      "aarch64-linux-gnu (default: the host). Shared "
+                                      "libraries link for the host's architecture and, "
+                                      "with Debian's cross C library in "
+                                      "/usr/aarch64-linux-gnu, for aarch64-linux-gnu; "
+                                      "other targets need --emit=obj"),
                              cl::cat(lutcCat));
 cl::opt<std::string> mcpu("mcpu",
                           cl::desc("Target CPU, e.g. x86-64-v3, neoverse-n1, or 'native' "

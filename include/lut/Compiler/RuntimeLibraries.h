@@ -30,10 +30,14 @@ std::string findRuntimeArchive(llvm::StringRef name, std::string &error);
 /// The extra link inputs of `module` (archives and `-l` options, in link
 /// order) for a model built for `triple`: libLutKernels.a (or
 /// libLutKernels_aarch64.a) when it declares a `lutk_` function, and
-/// LutDense with its backend when it declares a `lutd_` function. Returns
-/// false with `error` when an archive is missing.
+/// LutDense with its backend when it declares a `lutd_` function. The
+/// kernels' threads (libgomp) are linked for the host, and for a cross
+/// target when `crossGompDirectory` names the directory of its libgomp.so
+/// (LinkerTool::crossGompDirectory); without it the cross kernels run on the
+/// calling thread. Returns false with `error` when an archive is missing.
 bool collectRuntimeLinkInputs(const llvm::Module &module, llvm::StringRef triple,
-                              std::vector<std::string> &inputs, std::string &error);
+                              std::vector<std::string> &inputs, std::string &error,
+                              llvm::StringRef crossGompDirectory = "");
 
 } // namespace lut
 
