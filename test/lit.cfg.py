@@ -24,7 +24,7 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.lut_tools_dir, config.llvm_tools_dir]
-tools = ["lut-opt", "lut-translate", "lutc", "lut-run", "lut-run-lite", "FileCheck", "not", "count", "llvm-readelf"]
+tools = ["lut-opt", "lut-translate", "lutc", "lut-run", "lut-run-lite", "FileCheck", "not", "count", "llvm-readelf", "llvm-nm"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.lut_tools_dir, append_path=True)
 

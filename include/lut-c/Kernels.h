@@ -348,6 +348,21 @@ void lutk_lsh_encode_packed_bf16_i32(const float *x, int64_t x_stride,
                                      int32_t *codes, int64_t codes_stride,
                                      int64_t n);
 
+/**
+ * Runs `fn(ctx, begin, end)` over the items [0, items) split into contiguous
+ * ranges on the kernels' threads (`LUT_NUM_THREADS`, the libgomp team
+ * above): thread t of T gets [t*items/T, (t+1)*items/T), T being at most
+ * the thread count and `items`. With one thread (or no libgomp), it calls
+ * fn(ctx, 0, items) on the caller. Returns when every range is done.
+ *
+ * This is what compiled models call for their elementwise and reduction
+ * loops: `lut-outline-parallel-loops` outlines the body of an outermost
+ * `scf.parallel` into `fn` (items: its iterations; ctx: its captured
+ * values). `items` <= 0 does nothing. `fn` must not throw.
+ */
+void lutk_parallel_for(int64_t items, void (*fn)(void *ctx, int64_t begin, int64_t end),
+                       void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,6 +42,7 @@ LogicalResult lut::lowerToLLVMDialect(ModuleOp module, const CodegenOptions &opt
   o.optLevel = opts.optLevel;
   o.ukernels = opts.ukernels;
   o.denseLibrary = opts.denseLibrary;
+  o.parallelLoops = opts.parallelLoops;
   o.targetTriple = opts.triple;
   o.targetCpu = opts.cpu;
   o.targetFeatures = opts.features;

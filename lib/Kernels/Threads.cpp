@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "Threads.h"
 
+#include "lut-c/Kernels.h"
+
 #include <stdlib.h>
 
 extern "C" {
@@ -66,3 +68,9 @@ void parallelFor(int64_t items, int threads, RangeFn fn, void *ctx) {
 }
 
 } // namespace lutk
+
+extern "C" void lutk_parallel_for(int64_t items, void (*fn)(void *, int64_t, int64_t),
+                                  void *ctx) {
+  if (items > 0)
+    lutk::parallelFor(items, lutk::threadCount(), fn, ctx);
+}

@@ -41,7 +41,12 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
   pm.addNestedPass<func::FuncOp>(createLutMemrefCopyToLinalg());
   if (o.optLevel >= 1)
     pm.addNestedPass<func::FuncOp>(createLutReassociateReductions());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (o.optLevel >= 1 && o.parallelLoops) {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+    pm.addPass(createLutOutlineParallelLoops());
+  } else {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  }
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   if (o.optLevel >= 1) {

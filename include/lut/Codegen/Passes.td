@@ -299,6 +299,53 @@ def LutReassociateReductions : Pass<"lut-reassociate-reductions"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def LutOutlineParallelLoops : Pass<"lut-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Runs outermost scf.parallel loops on the kernels' threads";
+  let description = [{
+    Compiled models run their dense library calls and LUT kernels on the
+    `LUT_NUM_THREADS` threads of libgomp's team; this pass puts the loops
+    around them (softmax, LayerNorm, GELU, residual adds, transposes: the
+    `scf.parallel` nests that `convert-linalg-to-parallel-loops` makes of
+    `linalg.generic`) on the same threads, in the manner of upstream
+    `convert-scf-to-openmp` but without a second OpenMP runtime.
+
+    Each `scf.parallel` directly in a function body, with no results, whose
+    estimated work (iterations times the ops of its body, nested loops
+    counted by their static trip counts, an unknown count as 1024) is at
+    least `min-work`, becomes:
+
+    - a private function `<func>_par(ctx: !llvm.ptr, begin: i64, end: i64)`
+      (internal linkage in the object) that runs the iterations [begin, end) of the loop's split dimensions
+      (linearized row-major): all of them when the body holds loops, else
+      all but the innermost, which stays a loop in each item so that LLVM
+      vectorizes it (a 1-d loop is split into contiguous ranges);
+    - at the loop's place: a stack context (`llvm.alloca` of a struct)
+      holding the values the body uses from above (memrefs as their LLVM
+      descriptors through `builtin.unrealized_conversion_cast`, which
+      `reconcile-unrealized-casts` removes after the LLVM conversion; index
+      values as i64; integers and floats as they are; constants and
+      `memref.get_global` are recreated in the function instead), and
+      `func.call @lutk_parallel_for(items, fn, ctx)`.
+
+    `lutk_parallel_for` (LutKernels, include/lut-c/Kernels.h) splits the
+    items into one contiguous range per thread, or calls fn once on the
+    caller with one thread: results are bit-identical for any thread count,
+    since each iteration runs exactly as before. The context lives on the
+    caller's stack, so models stay reentrant. Loops are left as they are
+    when they carry `scf.reduce` results or use a value the context cannot
+    hold (vectors, non-strided memrefs).
+
+    Errors: a symbol `lutk_parallel_for` of another type in the module.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"65536",
+           "Smallest estimated work (scalar ops) of a loop that is outlined; "
+           "smaller loops stay on the calling thread">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::func::FuncDialect"];
+}
+
 def LutExpandArith : Pass<"lut-expand-arith"> {
   let summary = "Expands the arith ops that arith-to-llvm cannot lower, and only those";
   let description = [{

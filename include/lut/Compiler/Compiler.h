@@ -53,6 +53,10 @@ struct CodegenOptions {
   /// Lower f32 products to LutDense calls (`dense-library`);
   /// compileToSharedLibrary then links libLutDense.a and its backend.
   bool denseLibrary = false;
+  /// At optLevel >= 1, run the outermost loops worth it on the kernels'
+  /// threads (`parallel-loops`, lut-outline-parallel-loops); the model then
+  /// links libLutKernels.a.
+  bool parallelLoops = true;
   /// Called on each pass manager that runs on the user's module, before it
   /// runs (lutc applies --mlir-print-ir-*, --mlir-timing and friends here).
   /// Returning failure aborts the compilation.

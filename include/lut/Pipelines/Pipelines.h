@@ -65,6 +65,14 @@ struct LutToLLVMPipelineOptions
                      "(lut-dense-calls; oneDNN or OpenBLAS underneath); the model must then be "
                      "linked with libLutDense.a and its backend"),
       llvm::cl::init(false)};
+  Option<bool> parallelLoops{
+      *this, "parallel-loops",
+      llvm::cl::desc("At opt-level 1 and above, lower linalg ops to scf.parallel loops and "
+                     "run the outermost ones worth it on the LUT_NUM_THREADS threads "
+                     "(lut-outline-parallel-loops); the model then calls "
+                     "lutk_parallel_for and must be linked with libLutKernels.a, as lutc "
+                     "does; false: sequential loops"),
+      llvm::cl::init(true)};
   Option<bool> approximateMath{
       *this, "approximate-math",
       llvm::cl::desc("At opt-level 1 and above, replace erf, exp, tanh and the other "
@@ -85,7 +93,9 @@ void buildLutBufferizePipeline(mlir::OpPassManager &pm,
                                const LutToLLVMPipelineOptions &options);
 
 /// From bufferized linalg to the LLVM dialect: copies as linalg.copy, linalg
-/// to loops, affine/scf/memref/math/arith/func to LLVM (bare-pointer memref
+/// to loops (at opt-level >= 1 with `parallel-loops`: to scf.parallel, the
+/// outermost ones outlined onto the kernels' threads by
+/// `lut-outline-parallel-loops`), affine/scf/memref/math/arith/func to LLVM (bare-pointer memref
 /// calling convention; at opt-level >= 1 math functions become polynomials
 /// with `lut-approximate-math` unless `approximate-math=false`, else libm),
 /// then the model ABI entry points (`lut-model-abi`).
