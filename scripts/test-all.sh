@@ -11,6 +11,9 @@ start=$(date +%s)
 "$ROOT/scripts/build.sh" "$ROOT/build"
 echo "build: $(( $(date +%s) - start )) s"
 start=$(date +%s)
+# ctest -j2 runs two tests at once on two cores: one thread per model
+# (tests of threads set LUT_NUM_THREADS themselves).
+export LUT_NUM_THREADS="${LUT_NUM_THREADS:-1}"
 ctest --test-dir "$ROOT/build" --output-on-failure -j2
 echo "tests: $(( $(date +%s) - start )) s"
 if [ "${LUT_SKIP_SANITIZERS:-0}" != 1 ]; then

@@ -47,3 +47,7 @@ if config.aarch64_run_lite and os.path.exists(config.aarch64_run_lite):
     config.available_features.add("aarch64-qemu")
     config.substitutions.append(("%aarch64_run", "%s -L %s %s" % (
         config.qemu_aarch64, config.aarch64_sysroot, config.aarch64_run_lite)))
+
+# lit runs several tests at once: each model runs on one thread unless a
+# test sets LUT_NUM_THREADS itself (the default is every CPU of the process).
+config.environment["LUT_NUM_THREADS"] = "1"

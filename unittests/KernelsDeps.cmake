@@ -12,7 +12,9 @@ set(allowed memcpy memset memmove strcmp getenv strtol fmaf
   pthread_getspecific pthread_setspecific
   # Threads.cpp: weak references to libgomp's parallel region (the kernels
   # run on one thread when a model does not link libgomp)
-  GOMP_parallel omp_get_thread_num omp_get_num_threads)
+  GOMP_parallel omp_get_thread_num omp_get_num_threads
+  # Threads.cpp: the default thread count (the CPUs of the affinity mask)
+  sched_getaffinity __sched_cpucount sysconf)
 foreach(kind undefined defined)
   execute_process(COMMAND ${NM} --${kind}-only --format=just-symbols ${ARCHIVE}
     OUTPUT_VARIABLE out RESULT_VARIABLE rc)

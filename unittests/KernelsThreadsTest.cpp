@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -68,6 +70,39 @@ void checkGather(int64_t n, int64_t h, int64_t m) {
   lutk::scalarTable().gather[lutk::kTabF32][lutk::kCodeU8](a);
   EXPECT_EQ(std::memcmp(y.data(), yRef.data(), y.size() * sizeof(float)), 0)
       << "n=" << n << " h=" << h << " m=" << m;
+}
+
+// Without LUT_NUM_THREADS the default is the CPUs the process may run on:
+// its affinity mask (taskset, container CPU sets), not all online CPUs.
+TEST(LutKernelsThreads, DefaultFollowsAffinityMask) {
+  cpu_set_t saved, one;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(saved), &saved), 0);
+  EXPECT_EQ(lutk::availableCpus(), CPU_COUNT(&saved));
+  CPU_ZERO(&one);
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &saved)) {
+      CPU_SET(c, &one);
+      break;
+    }
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  EXPECT_EQ(lutk::availableCpus(), 1);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(saved), &saved), 0);
+}
+
+// lutk_parallel_for (the compiled models' loops): every item exactly once,
+// nothing for an empty range.
+TEST(LutKernelsThreads, ParallelForEntryPoint) {
+  std::vector<std::atomic<int>> hits(1000);
+  auto body = [](void *p, int64_t b, int64_t e) {
+    auto &h = *static_cast<std::vector<std::atomic<int>> *>(p);
+    for (int64_t i = b; i < e; ++i)
+      ++h[i];
+  };
+  lutk_parallel_for(1000, body, &hits);
+  lutk_parallel_for(0, body, &hits);
+  lutk_parallel_for(-5, body, &hits);
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_EQ(hits[i], 1) << "item " << i;
 }
 
 TEST(LutKernelsThreads, GatherSplitByTokensIsExact) { checkGather(64, 32, 200); }

@@ -58,7 +58,8 @@
  *
  * Threads: a call that reads at least 1 MiB of table (gather_sum) or does
  * at least 4 Mflop (lsh_encode, 2*n*d*h*k) is split over `LUT_NUM_THREADS`
- * threads (read once per process; default 1): by tokens, or for gather_sum
+ * threads (read once per process; default: the CPUs of the process's
+ * affinity mask): by tokens, or for gather_sum
  * with fewer tokens than twice the threads, by blocks of 64 output columns.
  * The threads are libgomp's OpenMP team (the one oneDNN uses), referenced
  * weakly: without libgomp in the process every call runs on its caller.

@@ -5,10 +5,15 @@
  * backend is chosen when lut-mlir is configured (lib/Dense/CMakeLists.txt).
  *
  *===----------------------------------------------------------------------===*/
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#endif
 #include "lut-c/Dense.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if LUTD_BACKEND_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
@@ -20,14 +25,20 @@ void omp_set_num_threads(int n);
 #include <pthread.h>
 #endif
 
-/* The thread count: LUT_NUM_THREADS when set to a positive number, else 1,
- * so that a model runs on one core unless asked otherwise (spinning threads
- * slow down a loaded machine). LutKernels reads the same variable and runs
- * on the same libgomp team (lib/Kernels/Threads.h). */
+/* The thread count: LUT_NUM_THREADS when set to a positive number, else the
+ * CPUs of the process's affinity mask (else the online CPUs), at most 1024.
+ * LutKernels computes the same count and runs on the same libgomp team
+ * (lib/Kernels/Threads.h). */
 static int requestedThreads(void) {
   const char *env = getenv("LUT_NUM_THREADS");
-  int n = env ? atoi(env) : 0;
-  return n > 0 ? n : 1;
+  long n = env ? strtol(env, NULL, 10) : 0;
+  if (n <= 0) {
+    cpu_set_t set;
+    n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 0;
+    if (n <= 0)
+      n = sysconf(_SC_NPROCESSORS_ONLN);
+  }
+  return n <= 0 ? 1 : n > 1024 ? 1024 : (int)n;
 }
 
 #if LUTD_BACKEND_ONEDNN

@@ -10,7 +10,9 @@
 
 #include "lut-c/Kernels.h"
 
+#include <sched.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 extern "C" {
 void GOMP_parallel(void (*fn)(void *), void *data, unsigned numThreads,
@@ -40,6 +42,17 @@ void runPart(void *p) {
 
 } // namespace
 
+int availableCpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0)
+      return n;
+  }
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
 int threadCount() {
   int n = __atomic_load_n(&gThreads, __ATOMIC_RELAXED);
   if (n > 0)
@@ -48,7 +61,9 @@ int threadCount() {
   if (GOMP_parallel && omp_get_thread_num && omp_get_num_threads) {
     const char *env = getenv("LUT_NUM_THREADS");
     long v = env ? strtol(env, nullptr, 10) : 0;
-    n = v > 0 ? (v > 1024 ? 1024 : (int)v) : 1;
+    if (v <= 0)
+      v = availableCpus();
+    n = v > 1024 ? 1024 : (int)v;
   }
   __atomic_store_n(&gThreads, n, __ATOMIC_RELAXED);
   return n;

@@ -16,9 +16,13 @@
 
 namespace lutk {
 
+/// The CPUs this process may run on (its affinity mask, as `taskset` and
+/// container limits set it; else the online CPUs; at least 1).
+int availableCpus();
+
 /// The thread count a kernel call may use: LUT_NUM_THREADS when it is a
-/// positive integer (read once per process), else 1; always 1 when libgomp
-/// is not linked in.
+/// positive integer, else availableCpus(), at most 1024 (read once per
+/// process); always 1 when libgomp is not linked in.
 int threadCount();
 
 /// A body over the items [begin, end) of a split loop.

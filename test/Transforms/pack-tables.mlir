@@ -1,7 +1,10 @@
-// RUN: lut-opt %s --split-input-file --lut-pack-tables | FileCheck %s --check-prefix=I8
-// RUN: lut-opt %s --split-input-file --lut-pack-tables=per-table-scales | FileCheck %s --check-prefix=TAB
-// RUN: lut-opt %s --split-input-file --lut-pack-tables=table-type=f16 | FileCheck %s --check-prefix=F16
-// RUN: lut-opt %s --split-input-file --lut-pack-tables=table-type=bf16 | FileCheck %s --check-prefix=BF16
+// RUN: lut-opt %s --split-input-file --lut-pack-tables=row-align=0 | FileCheck %s --check-prefix=I8
+// RUN: lut-opt %s --split-input-file --lut-pack-tables="per-table-scales row-align=0" | FileCheck %s --check-prefix=TAB
+// RUN: lut-opt %s --split-input-file --lut-pack-tables="table-type=f16 row-align=0" | FileCheck %s --check-prefix=F16
+// RUN: lut-opt %s --split-input-file --lut-pack-tables="table-type=bf16 row-align=0" | FileCheck %s --check-prefix=BF16
+// RUN: lut-opt %s --split-input-file --lut-pack-tables | FileCheck %s --check-prefix=PAD
+// RUN: lut-opt %s --split-input-file --lut-pack-tables="table-type=f16 row-align=16" | FileCheck %s --check-prefix=PAD16
+// RUN: not lut-opt %s --lut-pack-tables=row-align=48 2>&1 | FileCheck %s --check-prefix=BADALIGN
 // RUN: lut-opt %s --split-input-file --lut-pack-tables=table-type=f32 | FileCheck %s --check-prefix=F32
 // RUN: not lut-opt %s --lut-pack-tables=table-type=i4 2>&1 | FileCheck %s --check-prefix=BAD
 
@@ -24,6 +27,18 @@
 // F32-LABEL: func.func @gather
 // F32: tensor<2x2x4xf32>
 // BAD: for the --table-type option: Cannot find option named 'i4'!
+
+// Rows padded to 64 bytes (the default): 4 i8 entries stored as 64, the op
+// reads the 2x2x4 part; the padding is zeros.
+// PAD-LABEL: func.func @gather
+// PAD: %[[T:.*]] = arith.constant dense_resource<tables.i8> : tensor<2x2x64xi8>
+// PAD: %[[V:.*]] = tensor.extract_slice %[[T]][0, 0, 0] [2, 2, 4] [1, 1, 1] : tensor<2x2x64xi8> to tensor<2x2x4xi8>
+// PAD: lut.gather_sum %{{.*}}, %[[V]] bias {{.*}} : tensor<3x2xi8>, tensor<2x2x4xi8>
+// PAD: tables.i8: "0x010000002AE04000{{(00)+}}0B40C000{{(00)+}}D6201000{{(00)+}}7F817F00{{(00)+}}"
+// 16-byte rows of f16: 4 entries stored as 8.
+// PAD16: arith.constant dense_resource<tables.f16> : tensor<2x2x8xf16>
+// PAD16: tensor.extract_slice {{.*}} [2, 2, 4] [1, 1, 1] : tensor<2x2x8xf16> to tensor<2x2x4xf16>
+// BADALIGN: lut-pack-tables: row-align=48 must be 0 or a power of two up to 4096 (bytes)
 func.func @gather(%codes: tensor<3x2xi8>) -> tensor<3x4xf32> {
   %t = arith.constant dense<[[[1.0, -2.0, 0.5, 0.0], [0.25, 4.0, -0.5, 0.0]],
                              [[-1.0, 2.0, 0.125, 0.0], [3.0, -8.0, 1.0, 0.0]]]> : tensor<2x2x4xf32>

@@ -79,7 +79,7 @@ cl::opt<cl::boolOrDefault> denseLibrary(
     "dense-library",
     cl::desc("Lower f32 matrix products to the LutDense library (oneDNN or OpenBLAS "
              "underneath, as lut-mlir was configured), linked into the model; it runs on "
-             "LUT_NUM_THREADS threads (default 1). Default: on for the host's architecture "
+             "LUT_NUM_THREADS threads (default: the CPUs the process may run on). Default: on for the host's architecture "
              "when lut-mlir was built with LutDense, off for cross targets (and for -O0); "
              "--dense-library=false keeps the loop lowering"),
     cl::cat(lutcCat));

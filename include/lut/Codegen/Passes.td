@@ -218,7 +218,7 @@ def LutDenseCalls : Pass<"lut-dense-calls", "::mlir::ModuleOp"> {
     ldb, C, strideC, ldc, flags)` from the LutDense C ABI
     (`include/lut-c/Dense.h`; oneDNN's `dnnl_sgemm` underneath, or
     OpenBLAS's `cblas_sgemm`, as lut-mlir was configured: LUT_DENSE_BACKEND;
-    on `LUT_NUM_THREADS` threads, default 1).
+    on `LUT_NUM_THREADS` threads, default: the CPUs the process may run on).
 
     The M, N and K dimension groups of the contraction must each be laid
     out as one row-major run in every operand that uses them (so that ONNX

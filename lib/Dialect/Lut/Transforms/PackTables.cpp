@@ -7,6 +7,7 @@
 #include "lut/Dialect/Lut/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/APFloat.h"
@@ -66,8 +67,49 @@ uint16_t to16(float v, const llvm::fltSemantics &sem) {
   return (uint16_t)f.bitcastToAPInt().getZExtValue();
 }
 
+/// `rows` rows of `m` values, each padded with zeros to `mp` values.
+template <class T>
+std::vector<T> padRows(const std::vector<T> &v, int64_t rows, int64_t m, int64_t mp) {
+  if (mp == m)
+    return v;
+  std::vector<T> out(rows * mp, T(0));
+  for (int64_t i = 0; i < rows; ++i)
+    std::copy(v.begin() + i * m, v.begin() + (i + 1) * m, out.begin() + i * mp);
+  return out;
+}
+
 struct LutPackTablesPass : public lut::impl::LutPackTablesBase<LutPackTablesPass> {
   using Base::Base;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    if (rowAlign < 0 || rowAlign > 4096 || (rowAlign & (rowAlign - 1)) != 0)
+      return emitError(UnknownLoc::get(ctx))
+             << "lut-pack-tables: row-align=" << static_cast<int64_t>(rowAlign)
+             << " must be 0 or a power of two up to 4096 (bytes)";
+    return success();
+  }
+
+  /// The stored row length (elements) for rows of `m` elements of `bytes`
+  /// bytes: `m` rounded up to a multiple of row-align bytes.
+  int64_t paddedRow(int64_t m, int64_t bytes) const {
+    int64_t per = rowAlign > bytes ? rowAlign / bytes : 1;
+    return (m + per - 1) / per * per;
+  }
+
+  /// A constant of `elem` tables [h, r, mp] holding `data`, seen as
+  /// [h, r, m] through tensor.extract_slice when the rows are padded.
+  template <class T>
+  Value paddedTables(OpBuilder &b, Location loc, Type elem, int64_t h, int64_t r, int64_t m,
+                     const std::vector<T> &data, StringRef key) {
+    int64_t mp = paddedRow(m, sizeof(T));
+    Value stored = blobConstant(b, loc, RankedTensorType::get({h, r, mp}, elem),
+                                padRows(data, h * r, m, mp), key);
+    if (mp == m)
+      return stored;
+    SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)), strides(3, b.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(h), b.getIndexAttr(r), b.getIndexAttr(m)};
+    return tensor::ExtractSliceOp::create(b, loc, stored, offsets, sizes, strides);
+  }
 
   LogicalResult pack(GatherSumOp op) {
     if (tableType == LutTableType::f32 || op.getScales() || !op.hasPureTensorSemantics())
@@ -105,8 +147,7 @@ struct LutPackTablesPass : public lut::impl::LutPackTablesBase<LutPackTablesPass
             float v = std::nearbyint(t[e] / s[perTable ? i * m + c : c]);
             q[e] = (int8_t)std::clamp(std::isfinite(v) ? v : 0.0f, -127.0f, 127.0f);
           }
-      tables = blobConstant(b, loc, RankedTensorType::get(type.getShape(), b.getI8Type()), q,
-                            key + ".i8");
+      tables = paddedTables(b, loc, b.getI8Type(), h, r, m, q, key + ".i8");
       SmallVector<int64_t> sshape = perTable ? SmallVector<int64_t>{h, m} : SmallVector<int64_t>{m};
       scales = blobConstant(b, loc, RankedTensorType::get(sshape, b.getF32Type()), s,
                             key + ".scales");
@@ -117,8 +158,7 @@ struct LutPackTablesPass : public lut::impl::LutPackTablesBase<LutPackTablesPass
       for (size_t e = 0; e < t.size(); ++e)
         p[e] = to16(t[e], sem);
       Type et = bf ? (Type)b.getBF16Type() : (Type)b.getF16Type();
-      tables = blobConstant(b, loc, RankedTensorType::get(type.getShape(), et), p,
-                            key + (bf ? ".bf16" : ".f16"));
+      tables = paddedTables(b, loc, et, h, r, m, p, key + (bf ? ".bf16" : ".f16"));
     }
     auto packed = GatherSumOp::create(b, loc, op.getCodes(), tables, op.getWeights(),
                                       op.getBias(), scales, op.getInit());

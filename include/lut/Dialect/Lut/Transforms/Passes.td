@@ -142,12 +142,21 @@ def LutPackTables : Pass<"lut-pack-tables"> {
 
     The new constants are `dense_resource` blobs named after the old one
     (`<key>.<type>`, and `<key>.scales`); the old constant is erased when
-    nothing else uses it. Rows are stored contiguously (`M` entries, no
-    padding); the kernels handle any `M` with masked vector tails.
+    nothing else uses it.
+
+    Row layout: each stored row of `M` entries is padded with zeros to a
+    multiple of `row-align` bytes (default 64, one AVX-512 vector or cache
+    line; 0 keeps rows contiguous), so that with the 64-byte aligned
+    constant every row starts on a vector boundary. The stored constant is
+    then `H x R x Mp` and the op reads its `H x R x M` part through
+    `tensor.extract_slice` (a strided view after bufferization; the kernels
+    take the row stride). Codes are not changed by this pass:
+    `lut-convert-mlp` already stores them as i8 (u8) for `bits` <= 8 and
+    i16 (u16) above.
 
     Errors: a `dense_resource` table whose blob is not available (for
     example, a module parsed without its resource section) is reported on
-    the op. Gathers whose tables are not an f32 constant, or that already
+    the op; a `row-align` that is not 0 or a power of two up to 4096. Gathers whose tables are not an f32 constant, or that already
     have `scales`, are left as they are.
   }];
   let options = [
@@ -160,9 +169,13 @@ def LutPackTables : Pass<"lut-pack-tables"> {
              clEnumValN(::lut::LutTableType::i8, "i8",
                         "8-bit integers with f32 scales"))}]>,
     Option<"perTableScales", "per-table-scales", "bool", /*default=*/"false",
-           "i8: one scale per table and column (H x M) instead of per column (M)">
+           "i8: one scale per table and column (H x M) instead of per column (M)">,
+    Option<"rowAlign", "row-align", "int64_t", /*default=*/"64",
+           "Pad each stored table row to a multiple of this many bytes "
+           "(0 or a power of two up to 4096; 0: no padding)">
   ];
-  let dependentDialects = ["::lut::LutDialect", "::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::lut::LutDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 #endif // LUT_PASSES_TD
