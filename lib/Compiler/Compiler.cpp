@@ -43,6 +43,7 @@ LogicalResult lut::lowerToLLVMDialect(ModuleOp module, const CodegenOptions &opt
   o.ukernels = opts.ukernels;
   o.denseLibrary = opts.denseLibrary;
   o.parallelLoops = opts.parallelLoops;
+  o.tile = opts.tile;
   o.targetTriple = opts.triple;
   o.targetCpu = opts.cpu;
   o.targetFeatures = opts.features;

@@ -148,6 +148,7 @@ lut::DriverStatus DriverRun::run() {
   lut::resolveTarget(cg);
   cg.optLevel = o.optLevel;
   cg.ukernels = o.ukernels;
+  cg.tile = o.lutTile;
   if (o.denseLibrary >= 0) {
     cg.denseLibrary = o.denseLibrary == 1;
   } else {

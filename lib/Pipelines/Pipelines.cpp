@@ -81,6 +81,8 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
 void lut::buildLutToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
   pm.addPass(createLutSetTarget(LutSetTargetOptions{o.targetTriple, o.targetCpu, o.targetFeatures}));
   pm.addPass(createLutModelSignature(LutModelSignatureOptions{o.entry}));
+  if (o.tile)
+    pm.addNestedPass<func::FuncOp>(createLutTile());
   pm.addPass(createConvertLutToLinalgPass(ConvertLutToLinalgPassOptions{o.ukernels}));
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   if (o.optLevel >= 1) {

@@ -75,6 +75,12 @@ cl::opt<bool> ukernels("ukernels",
                                 "time), linked into the model (default: on; off: the linalg "
                                 "reference lowering)"),
                        cl::init(true), cl::cat(lutcCat));
+cl::opt<bool> lutTile("lut-tile",
+                      cl::desc("Tile lut.gather_sum and lut.lsh_encode into loops over blocks of "
+                               "tokens and of table columns sized to the target's L1/L2 caches "
+                               "(the lut-tile pass; default: off, the microkernels block on "
+                               "their own)"),
+                      cl::init(false), cl::cat(lutcCat));
 cl::opt<cl::boolOrDefault> denseLibrary(
     "dense-library",
     cl::desc("Lower f32 matrix products to the LutDense library (oneDNN or OpenBLAS "
@@ -199,6 +205,7 @@ int main(int argc, char **argv) {
   o.features = mattr;
   o.optLevel = optLevel;
   o.ukernels = ukernels;
+  o.lutTile = lutTile;
   o.denseLibrary = denseLibrary == cl::BOU_UNSET  ? -1
                    : denseLibrary == cl::BOU_TRUE ? 1
                                                   : 0;

@@ -57,6 +57,8 @@ struct CodegenOptions {
   /// threads (`parallel-loops`, lut-outline-parallel-loops); the model then
   /// links libLutKernels.a.
   bool parallelLoops = true;
+  /// Tile the lut ops to the target's cache sizes first (`tile`, lut-tile).
+  bool tile = false;
   /// Called on each pass manager that runs on the user's module, before it
   /// runs (lutc applies --mlir-print-ir-*, --mlir-timing and friends here).
   /// Returning failure aborts the compilation.

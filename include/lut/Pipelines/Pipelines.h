@@ -65,6 +65,11 @@ struct LutToLLVMPipelineOptions
                      "(lut-dense-calls; oneDNN or OpenBLAS underneath); the model must then be "
                      "linked with libLutDense.a and its backend"),
       llvm::cl::init(false)};
+  Option<bool> tile{
+      *this, "tile",
+      llvm::cl::desc("Tile lut.gather_sum and lut.lsh_encode to the target's cache sizes "
+                     "(lut-tile) before lowering them"),
+      llvm::cl::init(false)};
   Option<bool> parallelLoops{
       *this, "parallel-loops",
       llvm::cl::desc("At opt-level 1 and above, lower linalg ops to scf.parallel loops and "
@@ -103,7 +108,7 @@ void buildLutLowerToLLVMPipeline(mlir::OpPassManager &pm,
                                  const LutToLLVMPipelineOptions &options);
 
 /// The whole `lut-to-llvm-pipeline`: lut-set-target, lut-model-signature,
-/// convert-lut-to-linalg (unless `ukernels`), linalg-generalize-named-ops, the optimizations of
+/// lut-tile (with `tile`), convert-lut-to-linalg (unless `ukernels`), linalg-generalize-named-ops, the optimizations of
 /// `opt-level`, then buildLutBufferizePipeline and
 /// buildLutLowerToLLVMPipeline.
 void buildLutToLLVMPipeline(mlir::OpPassManager &pm,

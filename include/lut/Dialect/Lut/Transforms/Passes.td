@@ -178,4 +178,60 @@ def LutPackTables : Pass<"lut-pack-tables"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def LutTile : Pass<"lut-tile", "::mlir::func::FuncOp"> {
+  let summary = "Tiles lut.gather_sum and lut.lsh_encode to the target's cache sizes";
+  let description = [{
+    The tiling pass of the LUT flow. Each `lut.gather_sum` and
+    `lut.lsh_encode` on tensors is tiled with upstream SCF tiling
+    (`scf::tileUsingSCF` through the ops' `TilingInterface`) into `scf.for`
+    loops over a block of tokens and a block of output columns (gather_sum)
+    or of tables (lsh_encode), the column loop outermost: one slice of the
+    tables stays resident in L2 while every token tile streams through it,
+    and each token tile's working set stays in L1. Partial tiles at the
+    ends and a dynamic token count `N` (`tensor<?x...>`) are handled by the
+    loops (`affine.min` sizes).
+
+    Tile sizes, from the L1 and L2 data cache sizes (bytes):
+
+    * gather_sum (tables `H x R x M` of `e` bytes, codes of `c` bytes):
+      columns `tm` = the largest multiple of `64 / e` with
+      `H * R * tm * e <= L2 / 2`; tokens `tn` = the largest multiple of 8
+      (or the largest count, if under 8) with `tn * (H * c + tm * 4) <= L1 / 2`.
+    * lsh_encode (`x` of `N x D`, `k` bits, f32 projection): tables `th`
+      with `D * th * k * 4 <= L2 / 2`; tokens `tn`, a multiple of 8 (or the
+      largest count, if under 8), with `tn * D * 4 <= L1 / 2`.
+
+    The ops take static table shapes, so the column (gather_sum) or table
+    (lsh_encode) tile is then rounded down to a divisor of `M` (`H`); the
+    token tile may leave a partial last tile, and `N` may be dynamic. A
+    dimension whose tile covers it all (static size) is not tiled; an op
+    with no tiled dimension is left as it is. The cache sizes are those of
+    the host (Linux sysfs, CPU 0) when the module's `llvm.target_triple` is
+    absent or of the host's architecture, else 32 KiB and 1 MiB; the
+    options override them and the tile sizes.
+
+    This is the blocking of LookupFFN's CPU kernel (tables outer, tokens
+    inner) expressed in MLIR, for lowerings that do not block on their own:
+    the linalg reference lowering (`ukernels=false`) and the HLS backend,
+    whose tiles must fit on-chip memory. The LutKernels microkernels block
+    by 64 columns and split calls over threads themselves, so lutc's native
+    flow does not run this pass by default (`lutc --lut-tile` does).
+
+    Errors: a negative option; tiling failures, reported on the op.
+  }];
+  let options = [
+    Option<"l1CacheBytes", "l1-cache-bytes", "int64_t", /*default=*/"0",
+           "L1 data cache size in bytes (0: the target's)">,
+    Option<"l2CacheBytes", "l2-cache-bytes", "int64_t", /*default=*/"0",
+           "L2 cache size in bytes (0: the target's)">,
+    Option<"tokenTile", "token-tile", "int64_t", /*default=*/"0",
+           "Tokens per tile (0: chosen from the cache sizes)">,
+    Option<"columnTile", "column-tile", "int64_t", /*default=*/"0",
+           "Output columns (gather_sum) or tables (lsh_encode) per tile (0: chosen)">
+  ];
+  let dependentDialects = ["::lut::LutDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect", "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // LUT_PASSES_TD
