@@ -33,7 +33,8 @@ llvm::StringSet<> keys(llvm::StringRef text) {
 
 // Every option with a non-default value (method has only one value).
 const char *kAllSet = "bits=5 calibration-dir=/d holdout=2.000000e-01 method=lsh only={a,b} "
-                      "projection=random ridge=3.000000e+00 seed=7 skip={c} sweeps=3 tables=9 "
+                      "projection=random report-per-table-scales=true report-table-type=i8 "
+                      "ridge=3.000000e+00 seed=7 skip={c} sweeps=3 tables=9 "
                       "threshold=zero";
 
 TEST(LutOptions, EveryOptionIsCoveredHere) {

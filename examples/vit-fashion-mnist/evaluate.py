@@ -24,6 +24,8 @@ ap.add_argument("--calibration-images", type=int, default=12000)
 ap.add_argument("--work", default=None)
 ap.add_argument("--json", default=None)
 ap.add_argument("--bench-runs", type=int, default=20)
+ap.add_argument("--threads", type=int, default=1,
+                help="LUT_NUM_THREADS for the latency runs (default 1)")
 ap.add_argument("--test-images", type=int, default=10000)
 ap.add_argument("--max-loss", type=float, default=None,
                 help="exit 1 if dense minus LUT accuracy exceeds this many points")
@@ -44,9 +46,9 @@ np.save(cal_path, cal)
 xte, yte = fmnist.load("test")
 xte, yte = xte[:a.test_images], yte[:a.test_images]
 
-def run(cmd):
+def run(cmd, env=None):
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{p.stderr}")
     return p, time.perf_counter() - t0
@@ -71,7 +73,8 @@ def accuracy(so):
 
 def bench(so):
     p, _ = run([lut_run, so, "--input", os.path.join(work, "batch.npy"), "--output-dir",
-                os.path.join(work, "bench-out"), "--bench", str(a.bench_runs)])
+                os.path.join(work, "bench-out"), "--bench", str(a.bench_runs)],
+               env=dict(os.environ, LUT_NUM_THREADS=str(a.threads)))
     m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", p.stdout + p.stderr)
     return float(m.group(1)), float(m.group(2))
 
@@ -90,13 +93,19 @@ result = {
     "batch": batch, "lut": a.lut, "lut_tables": a.lut_tables,
     "calibration_images": a.calibration_images,
     "heldout_rel_mse": {f["name"]: f["heldout_rel_mse"] for f in rep["ffns"]},
+    "heldout_rel_mse_stored": {f["name"]: f["heldout_rel_mse_stored"] for f in rep["ffns"]},
 }
+def mean(d):
+    v = [x for x in d.values() if x is not None]
+    return sum(v) / len(v) if v else float("nan")
 print(f"test images:              {n}")
 print(f"dense accuracy:           {100 * acc_dense:.2f}%")
 print(f"LUT accuracy:             {100 * acc_lut:.2f}%  ({result['accuracy_loss_points']:+.2f} points lost; --lut={a.lut}, --lut-tables={a.lut_tables})")
 print(f"multiplications removed:  {100 * removed:.1f}% of the model's MACs")
+print(f"held-out relative MSE:    {mean(result['heldout_rel_mse']):.4f} (f32 tables, mean over FFNs), "
+      f"{mean(result['heldout_rel_mse_stored']):.4f} ({a.lut_tables} tables)")
 print(f"median batch latency:     dense {lat_dense[0]:.2f} ms, LUT {lat_lut[0]:.2f} ms "
-      f"(batch {batch}, lut-run --bench {a.bench_runs}); ratio {lat_dense[0] / lat_lut[0]:.2f}x")
+      f"(batch {batch}, lut-run --bench {a.bench_runs}, {a.threads} thread(s)); ratio {lat_dense[0] / lat_lut[0]:.2f}x")
 if a.json:
     json.dump(result, open(a.json, "w"), indent=2)
 if a.max_loss is not None:

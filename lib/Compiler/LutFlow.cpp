@@ -149,6 +149,9 @@ LogicalResult lut::runLutFlow(ModuleOp module, const LutFlowOptions &o,
       return failure();
     }
     LutConvertMlpOptions round = o.convert;
+    // The report measures the tables as lut-pack-tables will store them.
+    round.reportTableType = o.tableType;
+    round.reportPerTableScales = o.perTableScales;
     if (perFfn)
       round.only.assign(names.begin(), names.end());
     std::vector<FfnReport> rs;

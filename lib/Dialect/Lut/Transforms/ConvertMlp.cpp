@@ -6,6 +6,7 @@
 #include "lut/Dialect/Lut/Transforms/ConvertMlp.h"
 #include "lut/Dialect/Lut/Transforms/FfnMatch.h"
 #include "lut/Dialect/Lut/Transforms/Passes.h"
+#include "lut/Fit/TableStorage.h"
 #include "lut/Runtime/TensorIO.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,6 +37,20 @@ using namespace mlir;
 using namespace lut;
 
 namespace {
+
+fit::TableStorage storageOf(LutTableType t) {
+  switch (t) {
+  case LutTableType::f16:
+    return fit::TableStorage::F16;
+  case LutTableType::bf16:
+    return fit::TableStorage::BF16;
+  case LutTableType::i8:
+    return fit::TableStorage::I8;
+  case LutTableType::f32:
+    break;
+  }
+  return fit::TableStorage::F32;
+}
 
 /// A 2-D (or 1-D as one row) f32 constant as a Matrix.
 bool constantMatrix(Value v, fit::Matrix &out) {
@@ -312,13 +327,32 @@ LogicalResult lut::convertMlps(ModuleOp module, const LutConvertMlpOptions &o,
     r.heldoutRows = held;
     r.trainRelMse = fit::relativeMse(ytr, fit::predict(t, trainCodes, train));
     r.heldoutRelMse = std::numeric_limits<double>::quiet_NaN();
+    r.heldoutRelMseStored = r.heldoutRelMse;
     if (held > 0) {
       fit::Matrix xte = fit::sliceRows(cal.x, train, rows), yte = fit::sliceRows(cal.y, train, rows);
-      r.heldoutRelMse = fit::relativeMse(yte, fit::predict(t, fit::encode(xte, hp, o.bits), held));
+      std::vector<int32_t> codesTe = fit::encode(xte, hp, o.bits);
+      r.heldoutRelMse = fit::relativeMse(yte, fit::predict(t, codesTe, held));
+      r.heldoutRelMseStored = r.heldoutRelMse;
+      if (o.reportTableType != LutTableType::f32) {
+        fit::LshTables stored = t;
+        stored.tables = fit::storedTables(t.tables, t.h, t.r, t.m, storageOf(o.reportTableType),
+                                          o.reportPerTableScales);
+        r.heldoutRelMseStored = fit::relativeMse(yte, fit::predict(stored, codesTe, held));
+      }
     }
+    r.tableType = convertMlpOptionValue(o, "report-table-type");
     r.macsPerTokenAfter = m->dModel * hk; // the projection; table reads only add
-    r.tableBytes = (int64_t)(t.tables.size() + t.bias.size() + hp.projection.data.size() +
-                             hp.offset.size()) * (int64_t)sizeof(float);
+    // Tables at their stored element type (plus i8 scales), the rest f32.
+    int64_t entryBytes = o.reportTableType == LutTableType::i8    ? 1
+                         : o.reportTableType == LutTableType::f32 ? 4
+                                                                   : 2;
+    int64_t scaleCount = o.reportTableType != LutTableType::i8 ? 0
+                         : o.reportPerTableScales             ? t.h * t.m
+                                                              : t.m;
+    r.tableBytes = (int64_t)t.tables.size() * entryBytes +
+                   (int64_t)(t.bias.size() + hp.projection.data.size() + hp.offset.size() +
+                             scaleCount) *
+                       (int64_t)sizeof(float);
     r.status = "converted";
     mlp.emitRemark() << "lut-convert-mlp: '" << r.name << "' -> lsh (tables " << o.tables
                      << ", bits " << o.bits << ", projection " << r.projection
@@ -381,6 +415,10 @@ void lut::writeReportJson(llvm::raw_ostream &os, const std::vector<FfnReport> &f
         {"train_rel_mse", r.trainRelMse},
         {"heldout_rel_mse", std::isfinite(r.heldoutRelMse) ? llvm::json::Value(r.heldoutRelMse)
                                                            : llvm::json::Value(nullptr)},
+        {"table_type", r.tableType},
+        {"heldout_rel_mse_stored", std::isfinite(r.heldoutRelMseStored)
+                                       ? llvm::json::Value(r.heldoutRelMseStored)
+                                       : llvm::json::Value(nullptr)},
         {"data_free", r.dataFree}});
   bool anyDataFree = llvm::any_of(ffns, [](const FfnReport &r) { return r.dataFree; });
   llvm::json::Object root{
@@ -397,18 +435,28 @@ void lut::writeReportJson(llvm::raw_ostream &os, const std::vector<FfnReport> &f
 
 void lut::writeReportTable(llvm::raw_ostream &os, const std::vector<FfnReport> &ffns,
                            int64_t before, int64_t after) {
-  os << llvm::format("%-24s %-10s %6s %6s %10s %10s %10s %10s %s\n", "FFN", "activation",
-                     "d_ff", "H x k", "MACs/tok", "after", "table KiB", "heldout", "status");
+  // The held-out error of the stored tables, when they are not f32.
+  bool stored = llvm::any_of(ffns, [](const FfnReport &r) { return r.tableType != "f32"; });
+  std::string storedHeader = stored ? "stored " + ffns.front().tableType : "";
+  os << llvm::format("%-24s %-10s %6s %6s %10s %10s %10s %10s %s%s\n", "FFN", "activation",
+                     "d_ff", "H x k", "MACs/tok", "after", "table KiB", "heldout",
+                     stored ? llvm::formatv("{0,10} ", storedHeader).str().c_str() : "",
+                     "status");
   for (const FfnReport &r : ffns) {
     std::string hk = r.tables ? std::to_string(r.tables) + "x" + std::to_string(r.bits) : "-";
     std::string held = r.status == "converted" && std::isfinite(r.heldoutRelMse)
                            ? llvm::formatv("{0:F4}", r.heldoutRelMse).str()
                            : "-";
-    os << llvm::format("%-24s %-10s %6lld %6s %10lld %10lld %10.1f %10s %s%s\n",
+    std::string heldStored =
+        !stored ? ""
+        : r.status == "converted" && std::isfinite(r.heldoutRelMseStored)
+            ? llvm::formatv("{0,10:F4} ", r.heldoutRelMseStored).str()
+            : llvm::formatv("{0,10} ", "-").str();
+    os << llvm::format("%-24s %-10s %6lld %6s %10lld %10lld %10.1f %10s %s%s%s\n",
                        r.name.c_str(), r.activation.c_str(), (long long)r.dFF, hk.c_str(),
                        (long long)r.macsPerTokenBefore, (long long)r.macsPerTokenAfter,
-                       r.tableBytes / 1024.0, held.c_str(), r.status.c_str(),
-                       r.dataFree ? " (data-free)" : "");
+                       r.tableBytes / 1024.0, held.c_str(), heldStored.c_str(),
+                       r.status.c_str(), r.dataFree ? " (data-free)" : "");
   }
   os << llvm::format("model: %lld MACs per inference before, %lld after: %.1f%% of the "
                      "multiplications removed\n",
@@ -470,6 +518,8 @@ struct LutConvertMlpPass : public lut::impl::LutConvertMlpBase<LutConvertMlpPass
     o.ridge = ridge;
     o.holdout = holdout;
     o.calibrationDir = calibrationDir;
+    o.reportTableType = reportTableType;
+    o.reportPerTableScales = reportPerTableScales;
     return o;
   }
 

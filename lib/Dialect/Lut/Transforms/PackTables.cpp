@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 #include "lut/Dialect/Lut/IR/LutOps.h"
 #include "lut/Dialect/Lut/Transforms/Passes.h"
+#include "lut/Fit/TableStorage.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -130,22 +131,13 @@ struct LutPackTablesPass : public lut::impl::LutPackTablesBase<LutPackTablesPass
     Value tables, scales;
     if (tableType == LutTableType::i8) {
       bool perTable = perTableScales;
-      std::vector<float> s(perTable ? h * m : m, 0.0f);
-      for (int64_t i = 0; i < h; ++i)
-        for (int64_t j = 0; j < r; ++j)
-          for (int64_t c = 0; c < m; ++c) {
-            float &sc = s[perTable ? i * m + c : c];
-            sc = std::max(sc, std::fabs(t[(i * r + j) * m + c]));
-          }
-      for (float &sc : s)
-        sc = sc > 0 && std::isfinite(sc) ? sc / 127.0f : 1.0f;
+      std::vector<float> s = fit::i8Scales(t, h, r, m, perTable);
       std::vector<int8_t> q(t.size());
       for (int64_t i = 0; i < h; ++i)
         for (int64_t j = 0; j < r; ++j)
           for (int64_t c = 0; c < m; ++c) {
             int64_t e = (i * r + j) * m + c;
-            float v = std::nearbyint(t[e] / s[perTable ? i * m + c : c]);
-            q[e] = (int8_t)std::clamp(std::isfinite(v) ? v : 0.0f, -127.0f, 127.0f);
+            q[e] = fit::quantizeI8(t[e], s[perTable ? i * m + c : c]);
           }
       tables = paddedTables(b, loc, b.getI8Type(), h, r, m, q, key + ".i8");
       SmallVector<int64_t> sshape = perTable ? SmallVector<int64_t>{h, m} : SmallVector<int64_t>{m};

@@ -70,6 +70,11 @@ struct FfnReport {
   int64_t tableBytes = 0;
   int64_t trainRows = 0, heldoutRows = 0;
   double trainRelMse = 0, heldoutRelMse = 0;
+  /// The stored element type of the tables (report-table-type) and the
+  /// held-out relative MSE of the tables rounded to it (== heldoutRelMse
+  /// for f32).
+  std::string tableType = "f32";
+  double heldoutRelMseStored = 0;
   bool dataFree = false;
 };
 

@@ -110,7 +110,19 @@ def LutConvertMlp : Pass<"lut-convert-mlp", "::mlir::ModuleOp"> {
     Option<"holdout", "holdout", "double", /*default=*/"0.1",
            "Share of calibration rows held out for the reported fit error, in [0, 0.5]">,
     Option<"calibrationDir", "calibration-dir", "std::string", /*default=*/"",
-           "Directory with <name>.x.npy and <name>.y.npy per FFN">
+           "Directory with <name>.x.npy and <name>.y.npy per FFN">,
+    Option<"reportTableType", "report-table-type", "::lut::LutTableType",
+           "::lut::LutTableType::f32",
+           "Element type the tables will be stored as (lut-pack-tables); the report "
+           "adds the held-out relative MSE of the tables so stored",
+           [{::llvm::cl::values(
+             clEnumValN(::lut::LutTableType::f32, "f32", "as fitted"),
+             clEnumValN(::lut::LutTableType::f16, "f16", "IEEE binary16"),
+             clEnumValN(::lut::LutTableType::bf16, "bf16", "bfloat16"),
+             clEnumValN(::lut::LutTableType::i8, "i8", "8-bit integers with f32 scales"))}]>,
+    Option<"reportPerTableScales", "report-per-table-scales", "bool", /*default=*/"false",
+           "With report-table-type=i8: scales per table and column, as lut-pack-tables' "
+           "per-table-scales">
   ];
   let dependentDialects = ["::lut::LutDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect"];
