@@ -149,6 +149,7 @@ lut::DriverStatus DriverRun::run() {
   cg.optLevel = o.optLevel;
   cg.ukernels = o.ukernels;
   cg.tile = o.lutTile;
+  cg.parallelLoops = o.parallelLoops;
   if (o.denseLibrary >= 0) {
     cg.denseLibrary = o.denseLibrary == 1;
   } else {

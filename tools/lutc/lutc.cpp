@@ -75,6 +75,12 @@ cl::opt<bool> ukernels("ukernels",
                                 "time), linked into the model (default: on; off: the linalg "
                                 "reference lowering)"),
                        cl::init(true), cl::cat(lutcCat));
+cl::opt<bool> parallelLoops("parallel-loops",
+                            cl::desc("At -O1 and above, run the large loops around the library "
+                                     "calls (softmax, LayerNorm, GELU, adds, transposes) on the "
+                                     "LUT_NUM_THREADS threads (lut-outline-parallel-loops; "
+                                     "default: on; off: they run on the calling thread)"),
+                            cl::init(true), cl::cat(lutcCat));
 cl::opt<bool> lutTile("lut-tile",
                       cl::desc("Tile lut.gather_sum and lut.lsh_encode into loops over blocks of "
                                "tokens and of table columns sized to the target's L1/L2 caches "
@@ -206,6 +212,7 @@ int main(int argc, char **argv) {
   o.optLevel = optLevel;
   o.ukernels = ukernels;
   o.lutTile = lutTile;
+  o.parallelLoops = parallelLoops;
   o.denseLibrary = denseLibrary == cl::BOU_UNSET  ? -1
                    : denseLibrary == cl::BOU_TRUE ? 1
                                                   : 0;

@@ -74,6 +74,7 @@ struct DriverOptions {
   unsigned optLevel = 2;
   bool ukernels = true;      ///< CodegenOptions::ukernels
   bool lutTile = false;      ///< CodegenOptions::tile (lut-tile)
+  bool parallelLoops = true; ///< CodegenOptions::parallelLoops
   /// Lower f32 products to LutDense (CodegenOptions::denseLibrary): 1 on,
   /// 0 off, -1 on for the host's architecture when lut-mlir was built
   /// with LutDense (and -O1 or more), else off.
