@@ -272,5 +272,9 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof(path), "%s/output_%d.npy", outDir, i);
     writeNpy(path, &outputs[i], out[i]);
   }
+  for (int i = 0; i < numInputs; ++i)
+    free(in[i]);
+  for (int i = 0; i < numOutputs; ++i)
+    free(out[i]);
   return 0;
 }
