@@ -33,8 +33,9 @@
  *    extents described (no over-read into padding, no over-write).
  *  - Outputs are overwritten, never accumulated into. Outputs must not
  *    overlap inputs.
- *  - Kernels do not report errors, allocate, or start threads; they are
- *    reentrant and may run concurrently on disjoint outputs. Violated
+ *  - Kernels do not report errors or allocate; large calls run on the
+ *    libgomp team (Threads, below). They are reentrant and may run
+ *    concurrently on disjoint outputs. Violated
  *    preconditions (a code >= r, a stride too small) are undefined
  *    behaviour, as for any gather.
  *  - `f16` and `bf16` data are passed as `uint16_t` bit patterns (IEEE

@@ -20,7 +20,7 @@ check that the model really is broken in the intended way.
   initializer_rank_mismatch.onnx  graph input "W" declared [2,3], its initializer is [6]
   unknown_op.onnx                 op "FooBar" in the default domain (node "foo0")
   opset99.onnx                    default-domain opset 99
-  opset6.onnx                     default-domain opset 6
+  opset6.onnx                     default-domain opset 6 (valid: ONNX's version converter upgrades it; test/Import/old-opsets.test)
 (nonexistent.onnx is deliberately not generated.)
 """
 

@@ -177,16 +177,24 @@ OwningOpRef<ModuleOp> lut::importOnnxBuffer(StringRef bytes, StringRef path,
   if (!checkGraphStructure(mc, model.graph()))
     return fail();
   int64_t opset = opsets[""];
-  if (opset < 7 || opset > 17) {
+  if (opset < 1 || opset > 17) {
     emitError(floc) << "unsupported: '" << path << "' imports opset " << opset
                     << " of the default ONNX domain; lut-mlir supports "
-                       "opsets 7 to 17";
+                       "opsets 1 to 17 (1 to 6 through ONNX's version converter)";
     status = OnnxImportStatus::Unsupported;
     return nullptr;
   }
-  if (!checkTensors(mc, model.graph()) ||
-      !checkNodeSchemas(mc, model.graph()) ||
-      !checkSupportedOps(mc, model.graph()))
+  if (!checkTensors(mc, model.graph()) || !checkNodeSchemas(mc, model.graph()))
+    return fail();
+  // Opsets 1-6: the nodes are valid for their own opset (checked above);
+  // ONNX's version converter rewrites them for opset 7, the oldest the op
+  // table covers, and the checks run again on the result.
+  if (opset < 7) {
+    if (!upgradeOpset(mc, model, 7) || !checkNodeSchemas(mc, model.graph()))
+      return fail();
+    opsets = mc.opsets;
+  }
+  if (!checkSupportedOps(mc, model.graph()))
     return fail();
   if (options.runChecker && !runOnnxChecker(mc, model))
     return fail();

@@ -85,6 +85,11 @@ bool checkNodeSchemas(ModelCheckContext &mc, const onnx::GraphProto &g);
 bool checkSupportedOps(ModelCheckContext &mc, const onnx::GraphProto &g);
 bool runOnnxChecker(ModelCheckContext &mc, onnx::ModelProto &model);
 bool runShapeInference(ModelCheckContext &mc, onnx::ModelProto &model);
+/// Upgrades `model` to opset `target` of the default domain with ONNX's
+/// version converter (VersionConversion.cpp) and updates mc.opsets; an
+/// "unsupported:" error naming both opsets and the converter's message when
+/// it cannot.
+bool upgradeOpset(ModelCheckContext &mc, onnx::ModelProto &model, int64_t target);
 
 } // namespace lut::onnximport
 

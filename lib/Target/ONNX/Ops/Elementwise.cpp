@@ -180,14 +180,38 @@ void clip(NodeCtx &n) {
   }), dt);
 }
 
+/// Pow (opset 12 and up also takes int32/int64 bases and any numeric
+/// exponent). Float base: powf with the exponent converted to the base's
+/// type. Integer base, integer exponent: math.ipowi (exact; a negative
+/// exponent gives 0 except for bases 1 and -1). Integer base, float
+/// exponent: computed in f64 and truncated toward zero, as ONNX's reference
+/// (`np.power(x, y).astype(x.dtype)`).
 void powOp(NodeCtx &n) {
-  requireFloat(n);
   int32_t dt = n.in(0).dtype;
   int32_t edt = n.in(1).dtype;
   Type et = n.imp.elemType(dt, n.loc);
+  Type eet = n.imp.elemType(edt, n.loc);
+  if (isa<FloatType>(et)) {
+    ewiseN(n, dt, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+      Value e = convert(b, l, a[1], edt, et, dt);
+      return math::PowFOp::create(b, l, a[0], e);
+    });
+    return;
+  }
+  if (!isa<IntegerType>(et) || isUnsignedDType(dt) || dt == DTy::BOOL)
+    requireFloat(n); // reports the unsupported element type
+  if (isa<FloatType>(eet)) {
+    ewiseN(n, dt, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+      Type f64 = b.getF64Type();
+      Value x = convert(b, l, a[0], dt, f64, DTy::DOUBLE);
+      Value e = convert(b, l, a[1], edt, f64, DTy::DOUBLE);
+      return convert(b, l, math::PowFOp::create(b, l, x, e), DTy::DOUBLE, et, dt);
+    });
+    return;
+  }
   ewiseN(n, dt, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
     Value e = convert(b, l, a[1], edt, et, dt);
-    return math::PowFOp::create(b, l, a[0], e);
+    return math::IPowIOp::create(b, l, a[0], e);
   });
 }
 
