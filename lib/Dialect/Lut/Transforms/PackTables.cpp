@@ -60,7 +60,8 @@ Value blobConstant(OpBuilder &b, Location loc, RankedTensorType type, const std:
   return arith::ConstantOp::create(b, loc, attr);
 }
 
-/// f32 -> 16-bit pattern of `sem`, rounded to nearest-even.
+/// f32 -> 16-bit pattern of `sem` (exact for values rounded by
+/// fit::storedTables).
 uint16_t to16(float v, const llvm::fltSemantics &sem) {
   bool lost;
   APFloat f(v);
@@ -146,9 +147,13 @@ struct LutPackTablesPass : public lut::impl::LutPackTablesBase<LutPackTablesPass
     } else {
       bool bf = tableType == LutTableType::bf16;
       const llvm::fltSemantics &sem = bf ? APFloat::BFloat() : APFloat::IEEEhalf();
+      // One rounding for the stored tables and the LUT report's error of
+      // them (fit::storedTables); the rounded values are exact in `sem`.
+      std::vector<float> rounded = fit::storedTables(
+          t, h, r, m, bf ? fit::TableStorage::BF16 : fit::TableStorage::F16, false);
       std::vector<uint16_t> p(t.size());
       for (size_t e = 0; e < t.size(); ++e)
-        p[e] = to16(t[e], sem);
+        p[e] = to16(rounded[e], sem);
       Type et = bf ? (Type)b.getBF16Type() : (Type)b.getF16Type();
       tables = paddedTables(b, loc, et, h, r, m, p, key + (bf ? ".bf16" : ".f16"));
     }
