@@ -14,12 +14,18 @@
  *     int32_t lut_model_run(void *const *inputs, void *const *outputs);
  *     const char *lut_model_signature(void);
  *
+ * A model with dynamic dims (a batch or sequence length known only at run
+ * time) exports `lut_model_run_dynamic` and `lut_model_output_shapes`
+ * instead of `lut_model_run`; this API hides the difference.
+ *
  * This API loads such a library, parses and validates its signature, and runs
  * it on `LutTensor`s, checking the number, element type and shape of every
  * argument before the compiled code sees it.
  *
  * Conventions that hold for every function below:
  *  - Tensors are dense, row-major (C order), contiguous and statically shaped.
+ *    A model's inputs and outputs may have dynamic dims: the signature gives
+ *    them as -1, and each run takes its sizes from the input tensors.
  *  - Functions returning `LutStatus` return `LUT_OK` (0) on success and a
  *    nonzero code on failure; functions returning a pointer return NULL on
  *    failure. Either way, on failure a human-readable message is available
@@ -237,6 +243,18 @@ typedef struct LutModel LutModel;
 
 /** The type of the model ABI's `lut_model_run`. */
 typedef int32_t (*LutModelRunFn)(void *const *inputs, void *const *outputs);
+/** The type of the dynamic model ABI's `lut_model_run_dynamic`: data
+ *  pointers and dims (one int64 array per tensor, `rank` dims) of every
+ *  input and output. */
+typedef int32_t (*LutModelRunDynamicFn)(void *const *inputs,
+                                        const int64_t *const *inputShapes,
+                                        void *const *outputs,
+                                        const int64_t *const *outputShapes);
+/** The type of the dynamic model ABI's `lut_model_output_shapes`: writes the
+ *  dims of every output, for these inputs, into `outputShapes[i][0..rank)`. */
+typedef int32_t (*LutModelOutputShapesFn)(void *const *inputs,
+                                          const int64_t *const *inputShapes,
+                                          int64_t *const *outputShapes);
 
 /**
  * Loads a compiled model from a shared library: resolves `path` with
@@ -270,6 +288,18 @@ LUT_RUNTIME_API LutModel *lutModelLoad(const char *path);
  */
 LUT_RUNTIME_API LutModel *lutModelCreateFromSymbols(LutModelRunFn run,
                                                     const char *signature);
+/**
+ * As `lutModelCreateFromSymbols`, for a model with dynamic dims:
+ * `lutModelCreateFromDynamicSymbols(lut_model_run_dynamic,
+ * lut_model_output_shapes, lut_model_signature())`.
+ *
+ * \return the model; NULL on error: LUT_ERROR_INVALID_ARGUMENT (a NULL
+ *         argument) or LUT_ERROR_BAD_SIGNATURE.
+ */
+LUT_RUNTIME_API LutModel *
+lutModelCreateFromDynamicSymbols(LutModelRunDynamicFn run,
+                                 LutModelOutputShapesFn outputShapes,
+                                 const char *signature);
 
 /** Frees the model and closes its library (dlclose). Tensors that the model
  *  produced remain valid. NULL is a no-op.
@@ -311,7 +341,8 @@ LUT_RUNTIME_API int64_t lutModelGetOutputRank(const LutModel *model,
 
 /**
  * The shape of input / output `index`: `rank` dims, valid until
- * `lutModelFree`. For a scalar the pointer is valid but must not be
+ * `lutModelFree`; a dynamic dim is -1 (its size comes from each run's
+ * inputs). For a scalar the pointer is valid but must not be
  * dereferenced. NULL if `model` is NULL or `index` is out of range.
  */
 LUT_RUNTIME_API const int64_t *lutModelGetInputShape(const LutModel *model,
@@ -320,12 +351,30 @@ LUT_RUNTIME_API const int64_t *lutModelGetOutputShape(const LutModel *model,
                                                       size_t index);
 
 /**
+ * The name of dim `dim` of input / output `index` when it is dynamic and
+ * the ONNX model names it (its `dim_param`, e.g. "batch"); "" for a static
+ * or unnamed dim. Inputs whose dynamic dims share a name must agree on
+ * their size in each run. Valid until `lutModelFree`. NULL (error set) if
+ * `model` is NULL or `index` or `dim` is out of range.
+ */
+LUT_RUNTIME_API const char *lutModelGetInputDimName(const LutModel *model,
+                                                    size_t index, size_t dim);
+LUT_RUNTIME_API const char *lutModelGetOutputDimName(const LutModel *model,
+                                                     size_t index, size_t dim);
+/** 1 if an input or output of the model has a dynamic dim, else 0 (also
+ *  when `model` is NULL, with the error set). */
+LUT_RUNTIME_API int lutModelIsDynamic(const LutModel *model);
+/**
  * Runs the model, allocating its outputs.
  *
  * Checks that `numInputs` equals the model's input count and that every
  * `inputs[i]` is non-NULL, has the signature's dtype and exactly its shape
  * (no broadcasting, no implicit conversion), then allocates one owning tensor
  * per output (as `lutTensorCreateEmpty`) and calls `lut_model_run`.
+ * For a dynamic dim the input may have any size >= 1, and dynamic dims with
+ * the same name must be equal across inputs; the output shapes are computed
+ * by the model (`lut_model_output_shapes`) before the outputs are
+ * allocated.
  *
  * \param inputs      `numInputs` tensors in graph-input order; not modified.
  * \param outputs     an array of `numOutputs` slots. On success slot i holds a
@@ -345,7 +394,8 @@ LUT_RUNTIME_API LutStatus lutModelRun(LutModel *model, LutTensor *const *inputs,
 /**
  * Runs the model into caller-provided output tensors, with no allocation.
  * Inputs are checked as in `lutModelRun`; every `outputs[i]` must likewise be
- * non-NULL with the output's dtype and shape, and its data is overwritten.
+ * non-NULL with the output's dtype and shape (for a dynamic model, the shape
+ * the model computes for these inputs), and its data is overwritten.
  * Outputs must not overlap inputs or each other. Useful for repeated runs
  * (benchmarks, serving loops) and for writing into memory the caller manages.
  *

@@ -12,6 +12,7 @@
 #include "CallUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -32,24 +33,71 @@ namespace {
 
 constexpr int32_t kTransA = 1, kTransB = 2; // LUTD_TRANS_A, LUTD_TRANS_B
 
+/// A size or stride in elements: a constant times the run-time sizes of
+/// some loops (the dynamic ones), e.g. 96 * size(loop 0).
+struct Sym {
+  int64_t c = 0;
+  SmallVector<unsigned, 2> loops; // sorted
+  static Sym constant(int64_t v) { return Sym{v, {}}; }
+  bool isStatic() const { return loops.empty(); }
+  bool is(int64_t v) const { return isStatic() && c == v; }
+  bool operator==(const Sym &o) const { return c == o.c && loops == o.loops; }
+  bool operator!=(const Sym &o) const { return !(*this == o); }
+  Sym operator*(const Sym &o) const {
+    if (c == 0 || o.c == 0)
+      return constant(0);
+    Sym r{c * o.c, loops};
+    r.loops.append(o.loops.begin(), o.loops.end());
+    llvm::sort(r.loops);
+    return r;
+  }
+  /// An order for sorting strides outer to inner (a dynamic size is taken
+  /// as larger than any constant); only a heuristic, the contiguity checks
+  /// decide.
+  bool operator<(const Sym &o) const {
+    return std::make_tuple(loops.size(), c) < std::make_tuple(o.loops.size(), o.c);
+  }
+};
+
 /// One group of loop dimensions (M, N, K or one batch dim) folded into a
 /// single dimension: its size and, per operand (A, B, C), its stride in
 /// elements (0 when the operand does not use it).
 struct Dim {
-  int64_t size = 1;
-  int64_t stride[3] = {0, 0, 0};
+  Sym size = Sym::constant(1);
+  Sym stride[3] = {Sym::constant(0), Sym::constant(0), Sym::constant(0)};
 };
 
-/// Static strides of `type` (failure for a dynamic or non-strided layout).
-FailureOr<SmallVector<int64_t>> staticStrides(MemRefType type) {
+/// The strides of `type`, indexed through `map` by loops whose sizes are
+/// `loopSizes`: static strides as constants; for an identity layout with
+/// dynamic sizes, products of the inner dims' sizes (each a constant or the
+/// size of the loop that indexes it). Failure otherwise.
+FailureOr<SmallVector<Sym>> operandStrides(MemRefType type, AffineMap map,
+                                           ArrayRef<Sym> loopSizes) {
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
+  if (succeeded(type.getStridesAndOffset(strides, offset)) &&
+      llvm::none_of(strides, ShapedType::isDynamic)) {
+    SmallVector<Sym> r;
+    for (int64_t s : strides)
+      r.push_back(Sym::constant(s));
+    return r;
+  }
+  if (!type.getLayout().isIdentity())
     return failure();
-  for (int64_t s : strides)
-    if (ShapedType::isDynamic(s))
+  SmallVector<Sym> r(type.getRank());
+  Sym acc = Sym::constant(1);
+  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+    r[d] = acc;
+    if (!type.isDynamicDim(d)) {
+      acc = acc * Sym::constant(type.getDimSize(d));
+      continue;
+    }
+    auto dim = dyn_cast<AffineDimExpr>(map.getResult(d));
+    if (!dim)
       return failure();
-  return strides;
+    acc = acc * loopSizes[dim.getPosition()];
+  }
+  return r;
 }
 
 /// Whether `v` is the f32 constant 0.0.
@@ -111,33 +159,32 @@ bool holdsZeros(Operation *op, Value out, SmallVectorImpl<Operation *> &dead, in
 
 /// Folds the loop dims `dims` (in loop order, outer to inner) into one Dim,
 /// or fails if an operand does not lay them out as one row-major run.
-FailureOr<Dim> foldDims(ArrayRef<unsigned> dims, ArrayRef<int64_t> loopSizes,
-                        ArrayRef<SmallVector<int64_t>> loopStrides) {
+FailureOr<Dim> foldDims(ArrayRef<unsigned> dims, ArrayRef<Sym> loopSizes,
+                        ArrayRef<SmallVector<Sym>> loopStrides) {
   Dim d;
   // Outer to inner by stride (C's, then A's, then B's): the loop order may
   // have been interchanged, the memory order has not.
   SmallVector<unsigned> sorted(dims.begin(), dims.end());
-  llvm::sort(sorted, [&](unsigned x, unsigned y) {
-    auto key = [&](unsigned l) {
-      return std::make_tuple(loopStrides[2][l], loopStrides[0][l], loopStrides[1][l]);
-    };
-    return key(x) > key(y);
+  llvm::stable_sort(sorted, [&](unsigned x, unsigned y) {
+    for (int o : {2, 0, 1})
+      if (loopStrides[o][x] != loopStrides[o][y])
+        return loopStrides[o][y] < loopStrides[o][x];
+    return false;
   });
   // Size-1 dims never constrain anything.
-  llvm::erase_if(sorted, [&](unsigned l) { return loopSizes[l] == 1; });
+  llvm::erase_if(sorted, [&](unsigned l) { return loopSizes[l].is(1); });
   if (sorted.empty())
     return d;
   unsigned inner = sorted.back();
-  d.size = 1;
   for (unsigned l : sorted)
-    d.size *= loopSizes[l];
+    d.size = d.size * loopSizes[l];
   for (int o = 0; o < 3; ++o) {
     d.stride[o] = loopStrides[o][inner];
-    int64_t expect = d.stride[o] * loopSizes[inner];
+    Sym expect = d.stride[o] * loopSizes[inner];
     for (int i = static_cast<int>(sorted.size()) - 2; i >= 0; --i) {
       if (loopStrides[o][sorted[i]] != expect)
         return failure();
-      expect *= loopSizes[sorted[i]];
+      expect = expect * loopSizes[sorted[i]];
     }
   }
   return d;
@@ -150,7 +197,7 @@ LogicalResult lowerContraction(linalg::LinalgOp op, ModuleOp module, bool &chang
   Value a = op.getDpsInputs()[0], bm = op.getDpsInputs()[1], c = op.getDpsInits()[0];
   for (Value v : {a, bm, c}) {
     auto t = dyn_cast<MemRefType>(v.getType());
-    if (!t || !t.getElementType().isF32() || !t.hasStaticShape())
+    if (!t || !t.getElementType().isF32())
       return success();
   }
   // The body must be exactly out + a * b (not, e.g., a widening or a max).
@@ -168,12 +215,14 @@ LogicalResult lowerContraction(linalg::LinalgOp op, ModuleOp module, bool &chang
   if (!holdsZeros(op, c, dead))
     return success();
 
-  SmallVector<int64_t> loopSizes = op.getStaticLoopRanges();
-  SmallVector<SmallVector<int64_t>> loopStrides(3, SmallVector<int64_t>(loopSizes.size(), 0));
+  SmallVector<Sym> loopSizes;
+  for (auto [l, s] : llvm::enumerate(op.getStaticLoopRanges()))
+    loopSizes.push_back(ShapedType::isDynamic(s) ? Sym{1, {(unsigned)l}} : Sym::constant(s));
+  SmallVector<SmallVector<Sym>> loopStrides(3, SmallVector<Sym>(loopSizes.size(), Sym::constant(0)));
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   Value operands[3] = {a, bm, c};
   for (int o = 0; o < 3; ++o) {
-    auto strides = staticStrides(cast<MemRefType>(operands[o].getType()));
+    auto strides = operandStrides(cast<MemRefType>(operands[o].getType()), maps[o], loopSizes);
     if (failed(strides))
       return success();
     for (auto [r, expr] : llvm::enumerate(maps[o].getResults())) {
@@ -203,59 +252,74 @@ LogicalResult lowerContraction(linalg::LinalgOp op, ModuleOp module, bool &chang
     batch.erase(batch.begin());
   }
 
-  // Layouts: A is M x K (or K x M), B is K x N (or N x K), C is M x N.
+  // Layouts: A is M x K (or K x M), B is K x N (or N x K), C is M x N. A
+  // leading dim must cover its row: checked numerically when static, and
+  // symbolically (exactly the row) when dynamic.
   int32_t flags = 0;
-  int64_t lda, ldb, ldc;
-  auto ld = [](const Dim &outer, const Dim &in, int o, int64_t minimum) {
-    return outer.size == 1 ? std::max<int64_t>(minimum, 1) : outer.stride[o];
+  Sym lda, ldb, ldc;
+  auto ld = [](const Dim &outer, const Dim &in, int o, const Sym &minimum) {
+    return outer.size.is(1) ? (minimum.is(0) ? Sym::constant(1) : minimum) : outer.stride[o];
   };
-  if (k->size == 1 || k->stride[0] == 1) {
+  auto covers = [](const Sym &ld, const Sym &row) {
+    return ld.isStatic() && row.isStatic() ? ld.c >= row.c : ld == row;
+  };
+  if (k->size.is(1) || k->stride[0].is(1)) {
     lda = ld(*m, *k, 0, k->size);
-  } else if (m->size == 1 || m->stride[0] == 1) {
+  } else if (m->size.is(1) || m->stride[0].is(1)) {
     flags |= kTransA;
     lda = ld(*k, *m, 0, m->size);
   } else {
     return success();
   }
-  if (n->size == 1 || n->stride[1] == 1) {
+  if (n->size.is(1) || n->stride[1].is(1)) {
     ldb = ld(*k, *n, 1, n->size);
-  } else if (k->size == 1 || k->stride[1] == 1) {
+  } else if (k->size.is(1) || k->stride[1].is(1)) {
     flags |= kTransB;
     ldb = ld(*n, *k, 1, k->size);
   } else {
     return success();
   }
-  if (n->size != 1 && n->stride[2] != 1)
+  if (!n->size.is(1) && !n->stride[2].is(1))
     return success();
   ldc = ld(*m, *n, 2, n->size);
-  if (lda < ((flags & kTransA) ? m->size : k->size) || ldb < ((flags & kTransB) ? k->size : n->size) ||
-      ldc < n->size)
+  if (!covers(lda, (flags & kTransA) ? m->size : k->size) ||
+      !covers(ldb, (flags & kTransB) ? k->size : n->size) || !covers(ldc, n->size))
     return success(); // a layout lutd's checks would reject
 
   OpBuilder b(op);
   Location loc = op.getLoc();
+  // Run-time loop sizes, for the dynamic ones.
+  SmallVector<Range> ranges = op.createLoopRanges(b, loc);
+  auto value = [&](const Sym &s) -> Value {
+    Value v = i64(b, loc, s.c);
+    for (unsigned l : s.loops) {
+      Value size = getValueOrCreateConstantIndexOp(b, loc, ranges[l].size);
+      v = arith::MulIOp::create(b, loc, v, arith::IndexCastOp::create(b, loc, b.getI64Type(), size));
+    }
+    return v;
+  };
   CView av = getCView(b, loc, a), bv = getCView(b, loc, bm), cv = getCView(b, loc, c);
   Value ptrs[3] = {av.ptr, bv.ptr, cv.ptr};
   // scf.for loops over the batch dims that did not fold.
   for (unsigned l : loopDims) {
     Value lb = arith::ConstantIndexOp::create(b, loc, 0);
-    Value ub = arith::ConstantIndexOp::create(b, loc, loopSizes[l]);
+    Value ub = getValueOrCreateConstantIndexOp(b, loc, ranges[l].size);
     Value step = arith::ConstantIndexOp::create(b, loc, 1);
     auto loop = scf::ForOp::create(b, loc, lb, ub, step);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     Value iv = arith::IndexCastOp::create(b, loc, b.getI64Type(), loop.getInductionVar());
     for (int o = 0; o < 3; ++o)
-      if (int64_t s = loopStrides[o][l])
+      if (!loopStrides[o][l].is(0))
         ptrs[o] = offsetPtr(b, loc, ptrs[o], b.getF32Type(),
-                            arith::MulIOp::create(b, loc, iv, i64(b, loc, s)));
+                            arith::MulIOp::create(b, loc, iv, value(loopStrides[o][l])));
   }
   Type ptrT = LLVM::LLVMPointerType::get(b.getContext()), i64T = b.getI64Type(),
        i32T = b.getI32Type();
-  SmallVector<Value> args = {i64(b, loc, inner.size), i64(b, loc, m->size), i64(b, loc, n->size),
-                             i64(b, loc, k->size),    ptrs[0], i64(b, loc, inner.stride[0]),
-                             i64(b, loc, lda),        ptrs[1], i64(b, loc, inner.stride[1]),
-                             i64(b, loc, ldb),        ptrs[2], i64(b, loc, inner.stride[2]),
-                             i64(b, loc, ldc),        i32(b, loc, flags)};
+  SmallVector<Value> args = {value(inner.size),     value(m->size),    value(n->size),
+                             value(k->size),        ptrs[0],           value(inner.stride[0]),
+                             value(lda),            ptrs[1],           value(inner.stride[1]),
+                             value(ldb),            ptrs[2],           value(inner.stride[2]),
+                             value(ldc),            i32(b, loc, flags)};
   SmallVector<Type> argTypes = {i64T, i64T, i64T, i64T, ptrT, i64T, i64T,
                                 ptrT, i64T, i64T, ptrT, i64T, i64T, i32T};
   func::FuncOp callee = getOrDeclare(module, loc, "lutd_batch_matmul_f32", argTypes, {i32T});

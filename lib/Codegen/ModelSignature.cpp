@@ -7,6 +7,7 @@
 #include "lut/Support/MLIRTypes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace lut {
 #define GEN_PASS_DEF_LUTMODELSIGNATURE
@@ -21,10 +22,10 @@ namespace {
 FailureOr<std::string> signatureLine(func::FuncOp func, StringRef kind, unsigned i,
                                      Type t, DictionaryAttr attrs) {
   auto tt = dyn_cast<RankedTensorType>(t);
-  if (!tt || !tt.hasStaticShape())
+  if (!tt)
     return func.emitError() << kind << " #" << i << " of '" << func.getSymName()
-                            << "' must be a statically shaped tensor, got " << t;
-  if (tt.getNumElements() == 0)
+                            << "' must be a ranked tensor, got " << t;
+  if (tt.hasStaticShape() && tt.getNumElements() == 0)
     return func.emitError() << "unsupported: " << kind << " #" << i << " of '"
                             << func.getSymName() << "' has no elements (" << t
                             << "); compiled models need non-empty inputs and outputs";
@@ -39,9 +40,22 @@ FailureOr<std::string> signatureLine(func::FuncOp func, StringRef kind, unsigned
     return func.emitError() << kind << " #" << i
                             << " has an element type with no ONNX equivalent: "
                             << tt.getElementType();
+  // Dynamic dims: `?` and the dim's name, if any (lut.dim_names).
+  auto dimNames = attrs ? attrs.getAs<ArrayAttr>("lut.dim_names") : nullptr;
   std::string shape;
-  for (int64_t d : tt.getShape())
-    shape += (shape.empty() ? "" : ",") + std::to_string(d);
+  for (int64_t d = 0; d < tt.getRank(); ++d) {
+    std::string dim;
+    if (tt.isDynamicDim(d)) {
+      dim = "?";
+      if (dimNames && d < (int64_t)dimNames.size())
+        if (auto s = dyn_cast<StringAttr>(dimNames[d]))
+          for (char c : s.getValue())
+            dim.push_back(llvm::isAlnum(c) || c == '_' || c == '.' || c == '-' ? c : '_');
+    } else {
+      dim = std::to_string(tt.getDimSize(d));
+    }
+    shape += (d ? "," : "") + dim;
+  }
   if (shape.empty())
     shape = "scalar";
   // The name ends the line: control characters would break the format.
@@ -69,10 +83,12 @@ struct LutModelSignaturePass : public lut::impl::LutModelSignatureBase<LutModelS
     for (unsigned i = 0; i < func.getNumArguments(); ++i) {
       func.removeArgAttr(i, "lut.name");
       func.removeArgAttr(i, "lut.dtype");
+      func.removeArgAttr(i, "lut.dim_names");
     }
     for (unsigned i = 0; i < func.getNumResults(); ++i) {
       func.removeResultAttr(i, StringAttr::get(&getContext(), "lut.name"));
       func.removeResultAttr(i, StringAttr::get(&getContext(), "lut.dtype"));
+      func.removeResultAttr(i, StringAttr::get(&getContext(), "lut.dim_names"));
     }
   }
 };

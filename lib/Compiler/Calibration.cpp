@@ -136,11 +136,29 @@ bool load(StringRef path, ModelHandle &h, std::string &error) {
 
 /// Runs a one-input, one-output model over the rows of `x` in calls of
 /// `rowsPerCall` rows (the last one zero-padded), collecting `cols`-wide
-/// output rows into `y`.
+/// output rows into `y`. A dynamic input (tokens known at run time) is run
+/// with its first dynamic dim covering up to 4096 rows per call and any
+/// other dynamic dims 1.
 bool runRows(ModelHandle &h, const fit::Matrix &x, int64_t rowsPerCall, int64_t cols,
              fit::Matrix &y, std::string &error) {
-  const int64_t *shape = lutModelGetInputShape(h.m, 0);
   int64_t rank = lutModelGetInputRank(h.m, 0);
+  std::vector<int64_t> callShape(lutModelGetInputShape(h.m, 0),
+                                 lutModelGetInputShape(h.m, 0) + rank);
+  if (lutModelIsDynamic(h.m)) {
+    int64_t fixed = 1;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      fixed *= callShape[d] > 0 ? callShape[d] : 1;
+    bool first = true;
+    for (int64_t d = 0; d < rank; ++d)
+      if (callShape[d] < 0) {
+        callShape[d] = first ? std::max<int64_t>(1, 4096 / std::max<int64_t>(fixed, 1)) : 1;
+        first = false;
+      }
+    rowsPerCall = 1;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      rowsPerCall *= callShape[d];
+  }
+  const int64_t *shape = callShape.data();
   y = fit::Matrix();
   std::vector<float> buf(rowsPerCall * x.cols);
   for (int64_t r0 = 0; r0 < x.rows; r0 += rowsPerCall) {
@@ -289,6 +307,7 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
       }
     }
     std::vector<lut::runtime::TensorPtr> data;
+    std::vector<std::vector<int64_t>> runShapes;
     int64_t samples = -1, batch = 0;
     for (size_t i = 0; i < nIn; ++i) {
       const std::string &f = labels[i];
@@ -303,9 +322,10 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
                 "') is " + lutDTypeName(want);
         return false;
       }
+      // Dynamic dims other than the samples' take the data's sizes.
       bool ok = rank >= 1 && lutTensorGetRank(t.get()) == rank;
       for (int64_t d = 1; ok && d < rank; ++d)
-        ok = have[d] == shape[d];
+        ok = shape[d] < 0 ? have[d] >= 1 : have[d] == shape[d];
       if (!ok) {
         std::vector<int64_t> hv(have, have + lutTensorGetRank(t.get()));
         std::vector<int64_t> want(shape, shape + rank);
@@ -325,10 +345,16 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
       }
       samples = have[0];
       batch = shape[0];
+      runShapes.push_back(std::vector<int64_t>(have, have + rank));
       data.push_back(std::move(t));
     }
     if (opts.limit > 0)
       samples = std::min(samples, opts.limit);
+    // A dynamic batch: runs of up to 256 samples (the data fixes the size).
+    if (batch < 0)
+      batch = std::min<int64_t>(samples, 256);
+    for (auto &rs : runShapes)
+      rs[0] = batch;
     int64_t batches = batch ? samples / batch : 0;
     if (batches == 0) {
       error = "calibration data has " + std::to_string(samples) +
@@ -347,7 +373,7 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
         size_t bytes = lutTensorGetSizeInBytes(data[i].get()) /
                        lutTensorGetShape(data[i].get())[0] * batch;
         char *p = static_cast<char *>(lutTensorGetData(data[i].get())) + b * bytes;
-        ins.push_back(lutTensorCreate(p, lutModelGetInputShape(h.m, i), lutModelGetInputRank(h.m, i),
+        ins.push_back(lutTensorCreate(p, runShapes[i].data(), lutModelGetInputRank(h.m, i),
                                       lutModelGetInputDType(h.m, i), 0));
       }
       LutStatus st = lutModelRun(h.m, ins.data(), nIn, res.data(), nOut);
@@ -398,7 +424,8 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
     if (!load(so, h, error))
       return false;
     CalibrationSet cs;
-    if (!runRows(h, x, rowsOf(inType), outType.getShape().back(), cs.y, error))
+    if (!runRows(h, x, inType.hasStaticShape() ? rowsOf(inType) : 0, outType.getShape().back(),
+                 cs.y, error))
       return false;
     cs.x = std::move(x);
     cs.dataFree = dataFree;

@@ -26,6 +26,9 @@ void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOp
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
+  // Dynamic results too: the caller allocates them from the shapes that
+  // lut-output-shapes computes, and the model writes into them directly.
+  outParams.hoistDynamicAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
@@ -74,6 +77,8 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  // A dynamic entry takes memref descriptors; everything else bare pointers.
+  pm.addPass(createLutEntryToLLVM(LutEntryToLLVMOptions{o.entry}));
   ConvertFuncToLLVMPassOptions funcToLLVM;
   funcToLLVM.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
@@ -84,6 +89,7 @@ void lut::buildLutLowerToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipeline
 void lut::buildLutToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
   pm.addPass(createLutSetTarget(LutSetTargetOptions{o.targetTriple, o.targetCpu, o.targetFeatures}));
   pm.addPass(createLutModelSignature(LutModelSignatureOptions{o.entry}));
+  pm.addPass(createLutOutputShapes(LutOutputShapesOptions{o.entry}));
   if (o.tile)
     pm.addNestedPass<func::FuncOp>(createLutTile());
   pm.addPass(createConvertLutToLinalgPass(ConvertLutToLinalgPassOptions{o.ukernels}));

@@ -33,6 +33,17 @@ namespace {
 // Argument checking
 //===----------------------------------------------------------------------===//
 
+/// A signature shape for messages: `[?batch,1,28,28]`.
+std::string signatureShape(const ValueInfo &info) {
+  std::string r = "[";
+  for (size_t d = 0; d < info.shape.size(); ++d) {
+    if (d)
+      r += ",";
+    r += info.shape[d] < 0 ? "?" + info.dimNames[d] : std::to_string(info.shape[d]);
+  }
+  return r + "]";
+}
+
 std::string describe(const char *kind, size_t index, const ValueInfo &info) {
   return std::string(kind) + " " + std::to_string(index) + " ('" + info.name +
          "')";
@@ -59,12 +70,83 @@ LutStatus checkTensors(const char *kind, LutTensor *const *tensors,
                                           ": expected dtype " +
                                           dtypeToString(info.dtype) + ", got " +
                                           dtypeToString(t->dtype));
-    if (t->shape != info.shape)
+    bool match = t->shape.size() == info.shape.size();
+    for (size_t d = 0; match && d < t->shape.size(); ++d)
+      match = info.shape[d] < 0 || t->shape[d] == info.shape[d];
+    if (!match)
       return fail(LUT_ERROR_MISMATCH,
                   describe(kind, i, info) + ": expected shape " +
-                      shapeToString(info.shape.data(), info.shape.size()) +
-                      ", got " +
+                      signatureShape(info) + ", got " +
                       shapeToString(t->shape.data(), t->shape.size()));
+    for (size_t d = 0; d < t->shape.size(); ++d)
+      if (info.shape[d] < 0 && t->shape[d] < 1)
+        return fail(LUT_ERROR_MISMATCH,
+                    describe(kind, i, info) + ": dynamic dimension " +
+                        std::to_string(d) + " is " + std::to_string(t->shape[d]) +
+                        "; compiled models need non-empty tensors");
+  }
+  return LUT_OK;
+}
+
+/// Checks that dynamic input dims with the same name agree.
+LutStatus checkNamedDims(const LutModel *model, LutTensor *const *inputs) {
+  std::vector<std::pair<std::string, std::pair<size_t, size_t>>> seen;
+  for (size_t i = 0; i < model->inputs.size(); ++i) {
+    const ValueInfo &info = model->inputs[i];
+    for (size_t d = 0; d < info.dimNames.size(); ++d) {
+      const std::string &nm = info.dimNames[d];
+      if (nm.empty())
+        continue;
+      for (const auto &s : seen) {
+        if (s.first != nm)
+          continue;
+        int64_t a = inputs[s.second.first]->shape[s.second.second];
+        int64_t b = inputs[i]->shape[d];
+        if (a != b)
+          return fail(LUT_ERROR_MISMATCH,
+                      describe("input", i, info) + ": dimension " + std::to_string(d) +
+                          " ('" + nm + "') is " + std::to_string(b) + " but " +
+                          describe("input", s.second.first,
+                                   model->inputs[s.second.first]) +
+                          " has '" + nm + "' = " + std::to_string(a));
+      }
+      seen.push_back({nm, {i, d}});
+    }
+  }
+  return LUT_OK;
+}
+
+/// The output shapes of a dynamic model for these (checked) inputs, from
+/// its lut_model_output_shapes, checked against the signature.
+LutStatus dynamicOutputShapes(LutModel *model, LutTensor *const *inputs,
+                              std::vector<std::vector<int64_t>> &shapes) {
+  size_t nIn = model->inputs.size(), nOut = model->outputs.size();
+  std::vector<void *> in(nIn);
+  std::vector<const int64_t *> inShapes(nIn);
+  for (size_t i = 0; i < nIn; ++i) {
+    in[i] = inputs[i]->data;
+    inShapes[i] = inputs[i]->shape.data();
+  }
+  shapes.assign(nOut, {});
+  std::vector<int64_t *> outShapes(nOut);
+  for (size_t i = 0; i < nOut; ++i) {
+    shapes[i].assign(model->outputs[i].shape.size(), -1);
+    outShapes[i] = shapes[i].data();
+  }
+  int32_t rc = model->outputShapes(in.data(), inShapes.data(), outShapes.data());
+  if (rc != 0)
+    return fail(LUT_ERROR_MODEL_FAILED,
+                "the model's lut_model_output_shapes returned error code " +
+                    std::to_string(rc));
+  for (size_t i = 0; i < nOut; ++i) {
+    const ValueInfo &info = model->outputs[i];
+    for (size_t d = 0; d < shapes[i].size(); ++d)
+      if (shapes[i][d] < 0 || (info.shape[d] >= 0 && shapes[i][d] != info.shape[d]))
+        return fail(LUT_ERROR_MODEL_FAILED,
+                    describe("output", i, info) + ": the model computed shape " +
+                        shapeToString(shapes[i].data(), shapes[i].size()) +
+                        ", which does not fit its signature " + signatureShape(info) +
+                        " (the inputs are inconsistent with the model)");
   }
   return LUT_OK;
 }
@@ -80,11 +162,18 @@ bool overlaps(const LutTensor *a, const LutTensor *b) {
 LutStatus invoke(LutModel *model, LutTensor *const *inputs, size_t numInputs,
                  LutTensor *const *outputs, size_t numOutputs) {
   std::vector<void *> in(numInputs), out(numOutputs);
-  for (size_t i = 0; i < numInputs; ++i)
+  std::vector<const int64_t *> inShapes(numInputs), outShapes(numOutputs);
+  for (size_t i = 0; i < numInputs; ++i) {
     in[i] = inputs[i]->data;
-  for (size_t i = 0; i < numOutputs; ++i)
+    inShapes[i] = inputs[i]->shape.data();
+  }
+  for (size_t i = 0; i < numOutputs; ++i) {
     out[i] = outputs[i]->data;
-  int32_t rc = model->run(in.data(), out.data());
+    outShapes[i] = outputs[i]->shape.data();
+  }
+  int32_t rc = model->dynamic
+                   ? model->runDynamic(in.data(), inShapes.data(), out.data(), outShapes.data())
+                   : model->run(in.data(), out.data());
   if (rc != 0)
     return fail(LUT_ERROR_MODEL_FAILED,
                 "the model's lut_model_run returned error code " +
@@ -111,12 +200,17 @@ const ValueInfo *lookup(const LutModel *model, bool output, size_t index) {
 
 /// Stores the entry point and signature in `model` and parses the signature.
 /// Returns false (with the error set) if the signature is bad.
-bool finishModel(LutModel &model, LutModelRunFn run, const char *signature) {
-  model.run = run;
+bool finishModel(LutModel &model, const char *signature) {
   model.signature = signature;
   TargetInfo target;
-  return parseSignature(signature, model.inputs, model.outputs, target) == LUT_OK &&
-         checkHostSupports(target) == LUT_OK;
+  if (parseSignature(signature, model.inputs, model.outputs, target) != LUT_OK ||
+      checkHostSupports(target) != LUT_OK)
+    return false;
+  model.dynamic = false;
+  for (const auto *infos : {&model.inputs, &model.outputs})
+    for (const ValueInfo &info : *infos)
+      model.dynamic |= info.isDynamic();
+  return true;
 }
 
 } // namespace
@@ -155,24 +249,40 @@ LutModel *lutModelLoad(const char *path) {
     // be unmapped when the last model using it is closed: pin it.
     (void)dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
     using SignatureFn = const char *(*)();
-    auto run =
-        reinterpret_cast<LutModelRunFn>(dlsym(model->handle, "lut_model_run"));
     auto sig = reinterpret_cast<SignatureFn>(
         dlsym(model->handle, "lut_model_signature"));
-    if (!run || !sig)
+    if (!sig)
       return failNull<LutModel>(
-          LUT_ERROR_LOAD,
-          std::string("'") + path + "' is not a lut-mlir model: symbol '" +
-              (!run ? "lut_model_run" : "lut_model_signature") + "' not found");
+          LUT_ERROR_LOAD, std::string("'") + path +
+                              "' is not a lut-mlir model: symbol 'lut_model_signature' not found");
     const char *text = sig();
     if (!text)
       return failNull<LutModel>(LUT_ERROR_BAD_SIGNATURE,
                                 std::string("'") + path +
                                     "': lut_model_signature() returned NULL");
-    if (!finishModel(*model, run, text)) {
+    if (!finishModel(*model, text)) {
       setLastErrorMessage(std::string("'") + path + "': " + lastErrorMessage());
       return nullptr;
     }
+    // The entry points the signature calls for.
+    const char *missing = nullptr;
+    if (model->dynamic) {
+      model->runDynamic = reinterpret_cast<LutModelRunDynamicFn>(
+          dlsym(model->handle, "lut_model_run_dynamic"));
+      model->outputShapes = reinterpret_cast<LutModelOutputShapesFn>(
+          dlsym(model->handle, "lut_model_output_shapes"));
+      missing = !model->runDynamic     ? "lut_model_run_dynamic"
+                : !model->outputShapes ? "lut_model_output_shapes"
+                                       : nullptr;
+    } else {
+      model->run = reinterpret_cast<LutModelRunFn>(dlsym(model->handle, "lut_model_run"));
+      missing = !model->run ? "lut_model_run" : nullptr;
+    }
+    if (missing)
+      return failNull<LutModel>(LUT_ERROR_LOAD,
+                                std::string("'") + path + "' is not a lut-mlir model" +
+                                    (model->dynamic ? " with dynamic dims" : "") +
+                                    ": symbol '" + missing + "' not found");
     return model.release();
   } catch (const std::bad_alloc &) {
     return failNull<LutModel>(LUT_ERROR_OUT_OF_MEMORY,
@@ -189,8 +299,38 @@ LutModel *lutModelCreateFromSymbols(LutModelRunFn run, const char *signature) {
                               "model signature is NULL");
   try {
     std::unique_ptr<LutModel> model(new LutModel);
-    if (!finishModel(*model, run, signature))
+    if (!finishModel(*model, signature))
       return nullptr;
+    if (model->dynamic)
+      return failNull<LutModel>(LUT_ERROR_INVALID_ARGUMENT,
+                                "the signature has dynamic dims: use "
+                                "lutModelCreateFromDynamicSymbols");
+    model->run = run;
+    return model.release();
+  } catch (const std::bad_alloc &) {
+    return failNull<LutModel>(LUT_ERROR_OUT_OF_MEMORY,
+                              "out of memory creating a model");
+  }
+}
+
+LutModel *lutModelCreateFromDynamicSymbols(LutModelRunDynamicFn run,
+                                           LutModelOutputShapesFn outputShapes,
+                                           const char *signature) {
+  if (!run || !outputShapes || !signature)
+    return failNull<LutModel>(LUT_ERROR_INVALID_ARGUMENT,
+                              !run            ? "model run function is NULL"
+                              : !outputShapes ? "model output-shapes function is NULL"
+                                              : "model signature is NULL");
+  try {
+    std::unique_ptr<LutModel> model(new LutModel);
+    if (!finishModel(*model, signature))
+      return nullptr;
+    if (!model->dynamic)
+      return failNull<LutModel>(LUT_ERROR_INVALID_ARGUMENT,
+                                "the signature has no dynamic dims: use "
+                                "lutModelCreateFromSymbols");
+    model->runDynamic = run;
+    model->outputShapes = outputShapes;
     return model.release();
   } catch (const std::bad_alloc &) {
     return failNull<LutModel>(LUT_ERROR_OUT_OF_MEMORY,
@@ -255,6 +395,30 @@ const int64_t *lutModelGetOutputShape(const LutModel *model, size_t index) {
   return info ? info->shape.data() : nullptr;
 }
 
+static const char *dimName(const LutModel *model, bool output, size_t index, size_t dim) {
+  const ValueInfo *info = lookup(model, output, index);
+  if (!info)
+    return nullptr;
+  if (dim >= info->shape.size())
+    return failNull<const char>(LUT_ERROR_INVALID_ARGUMENT,
+                                "dim " + std::to_string(dim) + " is out of range (rank " +
+                                    std::to_string(info->shape.size()) + ")");
+  return info->dimNames[dim].c_str();
+}
+const char *lutModelGetInputDimName(const LutModel *model, size_t index, size_t dim) {
+  return dimName(model, false, index, dim);
+}
+const char *lutModelGetOutputDimName(const LutModel *model, size_t index, size_t dim) {
+  return dimName(model, true, index, dim);
+}
+int lutModelIsDynamic(const LutModel *model) {
+  if (!model) {
+    fail(LUT_ERROR_INVALID_ARGUMENT, "model is NULL");
+    return 0;
+  }
+  return model->dynamic ? 1 : 0;
+}
+
 //===----------------------------------------------------------------------===//
 // Checked execution
 //===----------------------------------------------------------------------===//
@@ -270,16 +434,26 @@ LutStatus lutModelRun(LutModel *model, LutTensor *const *inputs,
     outputs[i] = nullptr;
   if (LutStatus s = checkTensors("input", inputs, numInputs, model->inputs))
     return s;
+  if (LutStatus s = checkNamedDims(model, inputs))
+    return s;
   if (numOutputs != model->outputs.size())
     return fail(LUT_ERROR_MISMATCH,
                 "model expects " + std::to_string(model->outputs.size()) +
                     " output" + (model->outputs.size() == 1 ? "" : "s") +
                     ", got " + std::to_string(numOutputs));
   try {
+    std::vector<std::vector<int64_t>> shapes;
+    if (model->dynamic) {
+      if (LutStatus s = dynamicOutputShapes(model, inputs, shapes))
+        return s;
+    } else {
+      for (const ValueInfo &info : model->outputs)
+        shapes.push_back(info.shape);
+    }
     for (size_t i = 0; i < numOutputs; ++i) {
       const ValueInfo &info = model->outputs[i];
-      outputs[i] = lutTensorCreateEmpty(info.shape.data(),
-                                        static_cast<int64_t>(info.shape.size()),
+      outputs[i] = lutTensorCreateEmpty(shapes[i].data(),
+                                        static_cast<int64_t>(shapes[i].size()),
                                         info.dtype);
       if (!outputs[i]) {
         std::string why =
@@ -315,8 +489,26 @@ LutStatus lutModelRunWithOutputs(LutModel *model, LutTensor *const *inputs,
     return fail(LUT_ERROR_INVALID_ARGUMENT, "model is NULL");
   if (LutStatus s = checkTensors("input", inputs, numInputs, model->inputs))
     return s;
+  if (LutStatus s = checkNamedDims(model, inputs))
+    return s;
   if (LutStatus s = checkTensors("output", outputs, numOutputs, model->outputs))
     return s;
+  if (model->dynamic) {
+    std::vector<std::vector<int64_t>> shapes;
+    try {
+      if (LutStatus s = dynamicOutputShapes(model, inputs, shapes))
+        return s;
+    } catch (const std::bad_alloc &) {
+      return fail(LUT_ERROR_OUT_OF_MEMORY, "out of memory running the model");
+    }
+    for (size_t i = 0; i < numOutputs; ++i)
+      if (outputs[i]->shape != shapes[i])
+        return fail(LUT_ERROR_MISMATCH,
+                    describe("output", i, model->outputs[i]) + ": expected shape " +
+                        shapeToString(shapes[i].data(), shapes[i].size()) +
+                        " for these inputs, got " +
+                        shapeToString(outputs[i]->shape.data(), outputs[i]->shape.size()));
+  }
   for (size_t i = 0; i < numOutputs; ++i) {
     for (size_t j = 0; j < numInputs; ++j)
       if (overlaps(outputs[i], inputs[j]))

@@ -67,7 +67,16 @@ LutStatus computeSizes(const int64_t *shape, int64_t rank, LutDType dtype,
 struct ValueInfo {
   std::string name;
   LutDType dtype = LUT_DTYPE_UNDEFINED;
+  /// Dims; -1 for a dynamic dim (`?` in the signature).
   std::vector<int64_t> shape;
+  /// Per dim, the name of a dynamic dim (`?batch` -> "batch"), else "".
+  std::vector<std::string> dimNames;
+  bool isDynamic() const {
+    for (int64_t d : shape)
+      if (d < 0)
+        return true;
+    return false;
+  }
 };
 
 /// The `target` record of a signature: what the library was compiled for.
@@ -121,6 +130,10 @@ struct LutTensor {
 struct LutModel {
   void *handle = nullptr; // dlopen handle; null for lutModelCreateFromSymbols
   LutModelRunFn run = nullptr;
+  /// Models with dynamic dims (docs/Runtime.md): these two instead of run.
+  LutModelRunDynamicFn runDynamic = nullptr;
+  LutModelOutputShapesFn outputShapes = nullptr;
+  bool dynamic = false;
   std::string signature;
   std::vector<lut::runtime::impl::ValueInfo> inputs;
   std::vector<lut::runtime::impl::ValueInfo> outputs;

@@ -9,6 +9,8 @@
 
 #include "RuntimeImpl.h"
 
+#include <cctype>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -185,11 +187,23 @@ LutStatus parseSignature(const char *text, std::vector<ValueInfo> &inputs,
         std::string dim = fields[3].substr(
             start, comma == std::string::npos ? comma : comma - start);
         int64_t d;
-        if (!parseNonNegative(dim, d))
+        std::string dimName;
+        if (!dim.empty() && dim[0] == '?') {
+          // A dynamic dim, optionally named: `?` or `?batch`.
+          d = -1;
+          dimName = dim.substr(1);
+          for (char c : dimName)
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                  c == '.' || c == '-'))
+              return bad(ln, "invalid dynamic dimension '" + dim + "' in shape '" +
+                                 fields[3] + "'");
+        } else if (!parseNonNegative(dim, d)) {
           return bad(ln, "invalid shape '" + fields[3] +
                              "' (expected 'scalar' or comma-separated "
-                             "non-negative integers)");
+                             "non-negative integers or '?NAME' dynamic dims)");
+        }
         info.shape.push_back(d);
+        info.dimNames.push_back(dimName);
         if (comma == std::string::npos)
           break;
         start = comma + 1;
@@ -199,11 +213,13 @@ LutStatus parseSignature(const char *text, std::vector<ValueInfo> &inputs,
                            " exceeds the maximum of " +
                            std::to_string(LUT_MAX_RANK));
     }
-    int64_t numElements;
-    size_t sizeInBytes;
-    if (computeSizes(info.shape.data(), static_cast<int64_t>(info.shape.size()),
-                     info.dtype, numElements, sizeInBytes) != LUT_OK)
-      return bad(ln, lastErrorMessage());
+    if (!info.isDynamic()) {
+      int64_t numElements;
+      size_t sizeInBytes;
+      if (computeSizes(info.shape.data(), static_cast<int64_t>(info.shape.size()),
+                       info.dtype, numElements, sizeInBytes) != LUT_OK)
+        return bad(ln, lastErrorMessage());
+    }
 
     auto &slots = declared[kind];
     auto &slotLines = declaredLine[kind];

@@ -22,9 +22,24 @@ module {
 
 // -----
 
-// expected-error @+1 {{input #0 of 'main_graph' must be a statically shaped tensor, got 'tensor<?x3xf32>'}}
-func.func @main_graph(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
-  return %x : tensor<?x3xf32>
+// Dynamic dims: `?` and the lut.dim_names name (other characters as `_`).
+// CHECK-LABEL: func @main_graph
+// CHECK-SAME: lut.signature = "lut-model v1\0Atarget unknown generic -\0Ainput 0 float ?batch_size,3,? x\0Aoutput 0 float ?,3 y\0A"
+// CHECK-NOT: lut.dim_names
+func.func @main_graph(%x: tensor<?x3x?xf32> {lut.name = "x", lut.dim_names = ["batch size", "", ""]})
+    -> (tensor<?x3xf32> {lut.name = "y"}) {
+  %c0 = arith.constant 0 : index
+  %d = tensor.dim %x, %c0 : tensor<?x3x?xf32>
+  %e = tensor.empty(%d) : tensor<?x3xf32>
+  return %e : tensor<?x3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{input #0 of 'main_graph' must be a ranked tensor, got 'tensor<*xf32>'}}
+func.func @main_graph(%x: tensor<*xf32>) -> tensor<2xf32> {
+  %e = tensor.empty() : tensor<2xf32>
+  return %e : tensor<2xf32>
 }
 
 // -----

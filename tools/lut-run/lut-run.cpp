@@ -43,7 +43,9 @@ OPTIONS:
                           input). The format follows the extension: .npy
                           (NumPy, C order, little endian) or .pb (a serialized
                           ONNX TensorProto, as in ONNX test data). The dtype
-                          and shape must match the model's signature exactly.
+                          and shape must match the model's signature exactly,
+                          except dynamic dims (`?` in the signature), which
+                          take any size >= 1 (dims with the same name equal).
   --output-dir DIR, -o DIR
                           Write outputs into DIR (created if missing) and do
                           not print them. Default: the current directory, and
@@ -115,8 +117,9 @@ void checkConcurrent(LutModel *model, const std::vector<LutTensor *> &inputs,
       std::vector<TensorPtr> outs;
       std::vector<LutTensor *> ptrs;
       for (size_t i = 0; i < numOutputs; ++i) {
-        outs.emplace_back(lutTensorCreateEmpty(lutModelGetOutputShape(model, i),
-                                               lutModelGetOutputRank(model, i),
+        // The first run's shapes (a dynamic model's depend on the inputs).
+        outs.emplace_back(lutTensorCreateEmpty(lutTensorGetShape(expected[i].get()),
+                                               lutTensorGetRank(expected[i].get()),
                                                lutModelGetOutputDType(model, i)));
         if (!outs.back()) {
           errors[t] = lutGetLastError();
@@ -220,8 +223,17 @@ std::string signatureOf(const LutModel *model, bool output, size_t i) {
       output ? lutModelGetOutputRank(model, i) : lutModelGetInputRank(model, i);
   const int64_t *shape = output ? lutModelGetOutputShape(model, i)
                                 : lutModelGetInputShape(model, i);
-  return std::string(lutDTypeName(dtype)) + " " +
-         shapeToString(std::vector<int64_t>(shape, shape + rank));
+  // Dynamic dims as in the signature: `?` and the dim's name.
+  std::string dims = "[";
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d)
+      dims += ",";
+    dims += shape[d] >= 0 ? std::to_string(shape[d])
+                          : std::string("?") +
+                                (output ? lutModelGetOutputDimName(model, i, d)
+                                        : lutModelGetInputDimName(model, i, d));
+  }
+  return std::string(lutDTypeName(dtype)) + " " + dims + "]";
 }
 
 //===----------------------------------------------------------------------===//
@@ -401,7 +413,7 @@ int main(int argc, char **argv) {
     std::vector<LutTensor *> scratchPtrs;
     for (size_t i = 0; i < numOutputs; ++i) {
       scratch.emplace_back(lutTensorCreateEmpty(
-          lutModelGetOutputShape(model, i), lutModelGetOutputRank(model, i),
+          lutTensorGetShape(outputs[i].get()), lutTensorGetRank(outputs[i].get()),
           lutModelGetOutputDType(model, i)));
       if (!scratch.back())
         fatal(lutGetLastError());

@@ -32,12 +32,20 @@ inline constexpr llvm::StringLiteral kTargetFeaturesAttrName = "lut.target_featu
 /// (lut-model-signature, consumed by lut-model-abi).
 inline constexpr llvm::StringLiteral kSignatureAttrName = "lut.signature";
 
+/// Suffix of the output-shape function that `lut-output-shapes` adds next to
+/// an entry function with dynamic dims (`main_graph_output_shapes`).
+inline constexpr llvm::StringLiteral kOutputShapesSuffix = "_output_shapes";
+
+/// True when an argument or result of `func` is a shaped type with a
+/// dynamic dim: such a model gets the dynamic model ABI (docs/Runtime.md).
+bool hasDynamicSignature(mlir::func::FuncOp func);
+
 /// Builds the signature text (format in docs/Runtime.md) of `func`, which
-/// must be on tensors: from its `lut.name`/`lut.dtype` argument and result
-/// attributes and its types. Returns failure after emitting an error on
-/// `func` for a function without results, a non-tensor or dynamically
-/// shaped argument or result, an
-/// empty tensor, or an element type with no ONNX equivalent.
+/// must be on tensors: from its `lut.name`/`lut.dtype`/`lut.dim_names`
+/// argument and result attributes and its types. Returns failure after
+/// emitting an error on `func` for a function without results, a non-tensor
+/// or unranked argument or result, a static tensor with no elements, or an
+/// element type with no ONNX equivalent.
 llvm::FailureOr<std::string> buildModelSignature(mlir::func::FuncOp func);
 
 } // namespace lut

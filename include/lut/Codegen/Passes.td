@@ -127,19 +127,74 @@ def LutModelSignature : Pass<"lut-model-signature", "::mlir::ModuleOp"> {
     then per output: `input|output <index> <dtype> <d0,d1,...|scalar> <name>`, where
     dtype is the `lut.dtype` attribute (the ONNX TensorProto data type name,
     e.g. `float`, `uint8`) or, without it, the name of the element type
-    (f32 -> float, i64 -> int64, ...), dims are element counts and the name
-    is the `lut.name` attribute (the ONNX value name; control characters
-    are replaced by `?`). docs/Runtime.md describes the format.
+    (f32 -> float, i64 -> int64, ...), dims are element counts, or `?` for
+    a dynamic dim followed by its name from `lut.dim_names` (the ONNX
+    dim_param, characters other than letters, digits, `_`, `.` and `-`
+    replaced by `_`; e.g. `?batch,1,28,28`), and the name is the
+    `lut.name` attribute (the ONNX value name; control characters are
+    replaced by `?`). docs/Runtime.md describes the format.
 
     Errors: no function named `entry`; a function without results (a
-    model must have an output); an argument or result that is not a
-    statically shaped ranked tensor; a tensor with no elements; an element
-    type with no ONNX equivalent.
+    model must have an output); an argument or result that is not a ranked
+    tensor; a static tensor with no elements; an element type with no ONNX
+    equivalent.
   }];
   let options = [
     Option<"entry", "entry", "std::string", /*default=*/"\"main_graph\"",
            "Name of the model's entry function">
   ];
+}
+
+def LutOutputShapes : Pass<"lut-output-shapes", "::mlir::ModuleOp"> {
+  let summary = "Adds a function that computes a dynamic model's output shapes";
+  let description = [{
+    For an entry function with a dynamic dim in an argument or result type
+    (on tensors, after `lut-model-signature`), adds the public function
+    `<entry>_output_shapes`: the same arguments, and one `index` result per
+    dim of each result of the entry, in order (static dims as constants).
+    It is a clone of the entry whose returned tensors are replaced by their
+    `tensor.dim`s, resolved through the producing ops
+    (`ReifyRankedShapedTypeOpInterface`, as upstream
+    `resolve-ranked-shaped-type-result-dims`) and canonicalized, so that
+    the ops computing only data become dead and are erased. For the usual
+    models (output dims that follow from input dims) only a few index ops
+    remain; a shape that depends on input data (e.g. a Reshape target
+    read from an input) keeps the ops that compute it. `lut-model-abi`
+    exports it as `lut_model_output_shapes`, which the runtime calls to
+    allocate the outputs before `lut_model_run_dynamic`. A static entry is
+    left alone.
+
+    Errors: no function named `entry`; a result that is not a ranked
+    tensor; a symbol `<entry>_output_shapes` that already exists.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"main_graph\"",
+           "Name of the model's entry function">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect"];
+}
+
+def LutEntryToLLVM : Pass<"lut-entry-to-llvm", "::mlir::ModuleOp"> {
+  let summary = "Lowers a dynamic entry function with memref descriptors";
+  let description = [{
+    The model pipeline lowers functions with the bare-pointer calling
+    convention, which cannot pass a memref with a dynamic size. For an
+    entry function with dynamic dims (and its `<entry>_output_shapes`), this
+    pass lowers just those functions to `llvm.func` with MLIR's default
+    calling convention first: every memref argument becomes its expanded
+    descriptor (allocated pointer, aligned pointer, offset, sizes, strides;
+    i64), so that `lut-model-abi` can build them from the run-time shapes.
+    Run it after the memref-to-LLVM conversion and before
+    `convert-func-to-llvm`. A static entry is left alone.
+
+    Errors: a function that cannot be lowered (e.g. an unranked memref
+    argument).
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"main_graph\"",
+           "Name of the model's entry function">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def LutModelAbi : Pass<"lut-model-abi", "::mlir::ModuleOp"> {

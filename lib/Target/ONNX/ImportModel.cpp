@@ -19,6 +19,10 @@ using namespace mlir;
 using namespace lut;
 using namespace lut::onnximport;
 
+namespace lut::onnximport {
+void propagateElems(NodeCtx &n); // ShapeElems.cpp
+} // namespace lut::onnximport
+
 namespace {
 [[noreturn]] void abortAt(Location loc, const Twine &msg,
                           OnnxImportStatus st = OnnxImportStatus::InvalidModel) {
@@ -62,6 +66,7 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
     SmallVector<Type> argTypes;
     SmallVector<const onnx::ValueInfoProto *> inputs;
     SmallVector<std::pair<int32_t, Shape>> inputInfo;
+    std::vector<std::vector<std::string>> inputDimNames;
     for (const auto &vi : graph.input()) {
       if (initNames.count(vi.name()))
         continue;
@@ -104,15 +109,18 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
             shape[d] = s[d];
         }
       }
-      for (size_t d = 0; d < shape.size(); ++d)
+      // Dims the model leaves open (dim_param or nothing) stay dynamic.
+      std::vector<std::string> names;
+      for (size_t d = 0; d < shape.size(); ++d) {
+        std::string nm;
         if (shape[d] < 0) {
-          std::string hint;
-          for (size_t e = 0; e < shape.size(); ++e)
-            hint += (e ? "x" : "") + (shape[e] < 0 ? std::string("N") : std::to_string(shape[e]));
-          abortAt(loc, "graph input '" + vi.name() + "' has a dynamic dimension " +
-                           Twine((int64_t)d) + "; fix it with --shape-info=" +
-                           vi.name() + ":" + hint + " (N: the size you need)");
+          shape[d] = ShapedType::kDynamic;
+          if (tt.has_shape() && (int)d < tt.shape().dim_size())
+            nm = tt.shape().dim(d).dim_param();
         }
+        names.push_back(nm);
+      }
+      inputDimNames.push_back(names);
       argTypes.push_back(tensorType(shape, dt, loc));
       inputs.push_back(&vi);
       inputInfo.push_back({dt, shape});
@@ -124,15 +132,41 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
                                      builder.getFunctionType(argTypes, {}));
     Block *entry = func.addEntryBlock();
     builder.setInsertionPointToStart(entry);
+    // Dynamic input dims: one tensor.dim each at the top of the function,
+    // shared by all dims with the same ONNX dim_param (the runtime checks
+    // that they agree).
+    std::map<std::string, OpFoldResult> byName;
     for (size_t i = 0; i < inputs.size(); ++i) {
       TValue tv;
       tv.value = entry->getArgument(i);
       tv.dtype = inputInfo[i].first;
       tv.shape = inputInfo[i].second;
+      bool dynamic = false;
+      for (size_t d = 0; d < tv.shape.size(); ++d) {
+        if (!ShapedType::isDynamic(tv.shape[d]))
+          continue;
+        dynamic = true;
+        const std::string &nm = inputDimNames[i][d];
+        auto it = nm.empty() ? byName.end() : byName.find(nm);
+        OpFoldResult dim = it != byName.end()
+                               ? it->second
+                               : OpFoldResult(tensor::DimOp::create(builder, floc, tv.value, d)
+                                                  .getResult());
+        if (!nm.empty())
+          byName[nm] = dim;
+        dimCache[{tv.value, (int64_t)d}] = dim;
+        dimValues.insert(cast<Value>(dim));
+      }
       define(inputs[i]->name(), std::move(tv));
       func.setArgAttr(i, "lut.name", builder.getStringAttr(inputs[i]->name()));
       func.setArgAttr(i, "lut.dtype",
                       builder.getStringAttr(onnxDTypeName(inputInfo[i].first)));
+      if (dynamic) {
+        SmallVector<Attribute> names;
+        for (const std::string &nm : inputDimNames[i])
+          names.push_back(builder.getStringAttr(nm));
+        func.setArgAttr(i, "lut.dim_names", builder.getArrayAttr(names));
+      }
     }
     for (const auto &t : graph.initializer()) {
       Location loc = NameLoc::get(StringAttr::get(ctx, t.name()), floc);
@@ -179,6 +213,7 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
     SmallVector<Value> results;
     SmallVector<Type> resultTypes;
     SmallVector<std::pair<std::string, int32_t>> outInfo;
+    std::vector<std::vector<std::string>> outDimNames;
     for (const auto &vi : graph.output()) {
       Location loc = NameLoc::get(StringAttr::get(ctx, vi.name()), floc);
       TValue *tv = lookup(vi.name());
@@ -195,6 +230,7 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
           bool mismatch = tt.shape().dim_size() != (int)tv->shape.size();
           for (int d = 0; !mismatch && d < tt.shape().dim_size(); ++d)
             if (tt.shape().dim(d).has_dim_value() &&
+                !ShapedType::isDynamic(tv->shape[d]) &&
                 tt.shape().dim(d).dim_value() != tv->shape[d])
               mismatch = true;
           if (mismatch)
@@ -204,9 +240,33 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
         }
       }
       Value v = materialize(*tv, loc);
+      // A dim the graph output declares static but the import left dynamic
+      // (shape inference knew more): cast to the declared dim.
+      if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape()) {
+        const auto &ts = vi.type().tensor_type().shape();
+        Shape declared = tv->shape;
+        for (int d = 0; d < ts.dim_size() && d < (int)declared.size(); ++d)
+          if (ShapedType::isDynamic(declared[d]) && ts.dim(d).has_dim_value() &&
+              ts.dim(d).dim_value() >= 0)
+            declared[d] = ts.dim(d).dim_value();
+        if (declared != tv->shape)
+          v = tensor::CastOp::create(builder, loc, tensorType(declared, tv->dtype, loc), v);
+      }
+      std::vector<std::string> dimNames;
+      auto vt = cast<RankedTensorType>(v.getType());
+      bool dynamic = !vt.hasStaticShape();
+      for (int64_t d = 0; d < vt.getRank(); ++d) {
+        std::string nm;
+        if (vt.isDynamicDim(d) && vi.type().has_tensor_type() &&
+            vi.type().tensor_type().has_shape() &&
+            d < vi.type().tensor_type().shape().dim_size())
+          nm = vi.type().tensor_type().shape().dim(d).dim_param();
+        dimNames.push_back(nm);
+      }
       results.push_back(v);
       resultTypes.push_back(v.getType());
       outInfo.push_back({vi.name(), tv->dtype});
+      outDimNames.push_back(dynamic ? dimNames : std::vector<std::string>{});
     }
     func::ReturnOp::create(builder, floc, results);
     func.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
@@ -214,6 +274,12 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
       func.setResultAttr(i, "lut.name", builder.getStringAttr(outInfo[i].first));
       func.setResultAttr(i, "lut.dtype",
                          builder.getStringAttr(onnxDTypeName(outInfo[i].second)));
+      if (!outDimNames[i].empty()) {
+        SmallVector<Attribute> names;
+        for (const std::string &nm : outDimNames[i])
+          names.push_back(builder.getStringAttr(nm));
+        func.setResultAttr(i, "lut.dim_names", builder.getArrayAttr(names));
+      }
     }
     if (failed(verify(module))) {
       status = OnnxImportStatus::InvalidModel;
@@ -247,8 +313,10 @@ void Importer::runNode(NodeCtx &n, const OpEntry &entry) {
   Block *block = builder.getInsertionBlock();
   Operation *last = block->empty() ? nullptr : &block->back();
   entry.handler(n);
-  if (!fold)
+  if (!fold) {
+    propagateElems(n);
     return;
+  }
 
   // The outputs to fold: defined by IR, each small.
   SmallVector<TValue *> outputs;
@@ -284,6 +352,7 @@ void Importer::runNode(NodeCtx &n, const OpEntry &entry) {
   for (auto [tv, c] : llvm::zip(outputs, results)) {
     tv->value = nullptr;
     tv->constant = c;
+    tv->elems.reset();
   }
   for (Operation *op : llvm::reverse(ops))
     op->erase();

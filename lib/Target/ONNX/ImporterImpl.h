@@ -24,6 +24,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include "onnx/onnx_pb.h"
@@ -38,7 +39,11 @@ using mlir::LogicalResult;
 using mlir::OpBuilder;
 using mlir::Type;
 using mlir::Value;
+/// A static shape; dynamic dims are mlir::ShapedType::kDynamic.
 using Shape = llvm::SmallVector<int64_t, 4>;
+/// A shape with its dynamic dims as SSA values: each dim an IntegerAttr
+/// (index) when static, or an `index` Value.
+using Dims = llvm::SmallVector<mlir::OpFoldResult, 4>;
 
 /// ONNX TensorProto.DataType values.
 using DTy = onnx::TensorProto;
@@ -48,15 +53,20 @@ using DTy = onnx::TensorProto;
 /// elements. Larger constants (weights) are never folded.
 constexpr int64_t kFoldLimit = 4096;
 
-/// An imported tensor value: its ONNX data type, static shape, and an SSA
-/// value and/or, for a constant, its contents (materialized as an
-/// `arith.constant` on first use).
+/// An imported tensor value: its ONNX data type, shape (dynamic dims as
+/// ShapedType::kDynamic), and an SSA value and/or, for a constant, its
+/// contents (materialized as an `arith.constant` on first use).
 struct TValue {
   Value value;
   int32_t dtype = 0;
   Shape shape;
   /// Set for constants: initializers, Constant nodes, folded nodes.
   mlir::ElementsAttr constant;
+  /// For small 0-D/1-D integer tensors that carry a shape computed from
+  /// dynamic dims (Shape, and Gather/Concat/Slice/Unsqueeze/arithmetic on
+  /// its result): every element, as a constant or an `index` Value. Lets
+  /// Reshape, Expand, ConstantOfShape, ... see which dims are static.
+  std::optional<Dims> elems;
 };
 
 /// Thrown by node handlers to abort the import with a diagnostic already
@@ -113,6 +123,15 @@ struct NodeCtx {
   /// Input `i` as integers (e.g. a shape or axes operand); reports an
   /// "unsupported: computed at run time" error when it is not a constant.
   std::vector<int64_t> constInts(size_t i, llvm::StringRef what);
+  /// Input `i`, a 0-D or 1-D integer tensor of static length (a shape,
+  /// starts, ends, ...), element by element: constants where they are known
+  /// at import time (constants, or shape arithmetic on static dims), `index`
+  /// Values read or computed at run time otherwise. `what` names it in
+  /// errors (a dynamic length: its rank would depend on data). Sets
+  /// `*fromData` when the elements are read from tensor data at run time
+  /// (they may then be anything, e.g. Reshape's 0 and -1), rather than
+  /// computed from dims.
+  Dims intElems(size_t i, llvm::StringRef what, bool *fromData = nullptr);
 
   /// Emits an error at the node and aborts the import.
   [[noreturn]] void fail(const llvm::Twine &msg,
@@ -191,11 +210,54 @@ public:
   TValue decodeTensor(const onnx::TensorProto &t, Location loc,
                       llvm::StringRef noun);
 
+  // --- dynamic dims (Dims.cpp) ---
+  /// Dim `d` of ranked tensor `t`: an index attribute when static, else the
+  /// `index` Value its producers computed it from (so that dims derived
+  /// from one graph-input dim compare equal as Values), creating a
+  /// tensor.dim only as a last resort.
+  mlir::OpFoldResult dimOf(Value t, int64_t d);
+  Dims dimsOf(Value t);
+  /// True when `f` is a dim (a constant >= 0, or a Value computed from dims
+  /// by the importer, never read from tensor data).
+  bool isDimValue(mlir::OpFoldResult f);
+  /// Values known to hold dims (see isDimValue).
+  llvm::DenseSet<Value> dimValues;
+  /// True when `a` and `b` are known to be equal at run time.
+  bool sameDim(mlir::OpFoldResult a, mlir::OpFoldResult b);
+  /// `f` as an `index` Value (constants materialized).
+  Value indexValue(Location loc, mlir::OpFoldResult f);
+  /// a*b, a+b, max(a,b): folded when both are constants.
+  mlir::OpFoldResult mulDims(Location loc, mlir::OpFoldResult a, mlir::OpFoldResult b);
+  mlir::OpFoldResult addDims(Location loc, mlir::OpFoldResult a, mlir::OpFoldResult b);
+  mlir::OpFoldResult maxDims(Location loc, mlir::OpFoldResult a, mlir::OpFoldResult b);
+  /// Numpy broadcast of two dim lists; false when statically incompatible.
+  /// Dims not known to be equal broadcast to their run-time maximum.
+  bool broadcastDims(llvm::ArrayRef<mlir::OpFoldResult> a,
+                     llvm::ArrayRef<mlir::OpFoldResult> b, Dims &out, Location loc);
+  /// `s` as Dims (every dim static; fails at `loc` if one is dynamic).
+  Dims staticDims(Location loc, llvm::ArrayRef<int64_t> s);
+  /// The static shape of `d` (kDynamic for Values).
+  static Shape shapeOfDims(llvm::ArrayRef<mlir::OpFoldResult> d);
+  /// The dims of graph inputs, canonical per ONNX dim_param name.
+  llvm::DenseMap<std::pair<Value, int64_t>, mlir::OpFoldResult> dimCache;
+
   // --- emission helpers (Emit.cpp) ---
+  Value emptyTensor(Location loc, llvm::ArrayRef<mlir::OpFoldResult> shape, Type elem);
+  Value filled(Location loc, llvm::ArrayRef<mlir::OpFoldResult> shape, Type elem,
+               mlir::TypedAttr value);
+  /// Broadcasting elementwise map (numpy rules) into `outShape`. Operands
+  /// whose dims are not known to equal the result's (dynamic dims that may
+  /// be 1 at run time) are read with clamped indices instead of through an
+  /// indexing map, which is correct for either case.
+  Value elementwise(Location loc, llvm::ArrayRef<Value> operands,
+                    llvm::ArrayRef<mlir::OpFoldResult> outShape, Type outElem,
+                    llvm::function_ref<Value(OpBuilder &, Location,
+                                             mlir::ValueRange)>
+                        body);
+  // Static-shape forms of the three above.
   Value emptyTensor(Location loc, llvm::ArrayRef<int64_t> shape, Type elem);
   Value filled(Location loc, llvm::ArrayRef<int64_t> shape, Type elem,
                mlir::TypedAttr value);
-  /// Broadcasting elementwise map (numpy rules) into `outShape`.
   Value elementwise(Location loc, llvm::ArrayRef<Value> operands,
                     llvm::ArrayRef<int64_t> outShape, Type outElem,
                     llvm::function_ref<Value(OpBuilder &, Location,
@@ -208,6 +270,7 @@ public:
                llvm::function_ref<Value(OpBuilder &, Location, Value, Value)>
                    combine);
   Value reshape(Location loc, Value x, llvm::ArrayRef<int64_t> shape);
+  Value reshape(Location loc, Value x, llvm::ArrayRef<mlir::OpFoldResult> shape);
 
   /// Runs `entry`'s handler on node `n`, then folds the node when all its
   /// inputs are small constants (ImportModel.cpp).

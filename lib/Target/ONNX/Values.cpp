@@ -149,8 +149,11 @@ void NodeCtx::checkFits(size_t i, ArrayRef<int64_t> shape, int32_t dtype) {
   uint64_t limit = effectiveMemoryLimit(imp.opts);
   uint64_t bytes = lut::dtypeSize(dtype) ? lut::dtypeSize(dtype) : 1;
   bool over = false;
-  for (int64_t d : shape)
+  for (int64_t d : shape) {
+    if (mlir::ShapedType::isDynamic(d))
+      continue; // known at run time
     over |= d < 0 || __builtin_mul_overflow(bytes, (uint64_t)d, &bytes);
+  }
   if (over || bytes > limit)
     fail("output '" + node.output(i) + "' would need " +
          (over ? std::string("more than 2^64 bytes")

@@ -244,8 +244,15 @@ func.func @signature_not_string() attributes {lut.signature = 1 : i64} {
 
 // -----
 
-// expected-error @+1 {{'func.func' op 'lut.dtpye' on argument #0 is not a lut dialect attribute (known: lut.name, lut.dtype, lut.signature, lut.target_cpu, lut.target_features)}}
+// expected-error @+1 {{'func.func' op 'lut.dtpye' on argument #0 is not a lut dialect attribute (known: lut.name, lut.dtype, lut.dim_names, lut.signature, lut.target_cpu, lut.target_features)}}
 func.func @unknown_lut_attribute(%x: tensor<4xf32> {lut.dtpye = "float"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.dim_names' on argument #0 must be an array of strings, got [1]}}
+func.func @dim_names_not_strings(%x: tensor<?xf32> {lut.dim_names = [1]}) {
   return
 }
 

@@ -54,11 +54,18 @@ static LogicalResult verifyLutAttribute(LutDialect &dialect, Operation *op,
                name == dialect.getDtypeAttrHelper().getNameStr() ||
                name == dialect.getSignatureAttrHelper().getNameStr() ||
                name == dialect.getTargetCpuAttrHelper().getNameStr() ||
-               name == dialect.getTargetFeaturesAttrHelper().getNameStr();
+               name == dialect.getTargetFeaturesAttrHelper().getNameStr() ||
+               name == dialect.getDimNamesAttrHelper().getNameStr();
   if (!known)
     return error() << "is not a lut dialect attribute (known: lut.name, "
-                      "lut.dtype, lut.signature, lut.target_cpu, "
+                      "lut.dtype, lut.dim_names, lut.signature, lut.target_cpu, "
                       "lut.target_features)";
+  if (name == dialect.getDimNamesAttrHelper().getNameStr()) {
+    auto arr = dyn_cast<ArrayAttr>(attr.getValue());
+    if (!arr || !llvm::all_of(arr, [](Attribute a) { return isa<StringAttr>(a); }))
+      return error() << "must be an array of strings, got " << attr.getValue();
+    return success();
+  }
   auto str = dyn_cast<StringAttr>(attr.getValue());
   if (!str)
     return error() << "must be a string attribute, got " << attr.getValue();

@@ -22,34 +22,48 @@ void matmul(NodeCtx &n) {
   TValue &at = n.in(0), &bt = n.in(1);
   if (at.dtype != bt.dtype)
     n.fail(Twine("input types differ: ") + onnxDTypeName(at.dtype) + " and " + onnxDTypeName(bt.dtype));
+  Importer &imp = n.imp;
   Value a = n.val(0), b = n.val(1);
-  Shape as = shapeOf(a), bs = shapeOf(b);
+  Dims as = imp.dimsOf(a), bs = imp.dimsOf(b);
   if (as.empty() || bs.empty())
     n.fail("MatMul inputs must have rank >= 1");
   bool aVec = as.size() == 1, bVec = bs.size() == 1;
+  OpFoldResult one = n.b.getIndexAttr(1);
   if (aVec) {
-    as.insert(as.begin(), 1);
-    a = n.imp.reshape(n.loc, a, as);
+    as.insert(as.begin(), one);
+    a = imp.reshape(n.loc, a, ArrayRef<OpFoldResult>(as));
   }
   if (bVec) {
-    bs.push_back(1);
-    b = n.imp.reshape(n.loc, b, bs);
+    bs.push_back(one);
+    b = imp.reshape(n.loc, b, ArrayRef<OpFoldResult>(bs));
   }
-  int64_t M = as[as.size() - 2], K = as.back(), K2 = bs[bs.size() - 2], N = bs.back();
-  if (K != K2)
-    n.fail("MatMul inner dimensions differ: " + Twine(K) + " and " + Twine(K2));
-  Shape ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2), batch;
-  if (!broadcastShapes(ab, bb, batch))
+  OpFoldResult M = as[as.size() - 2], K = as.back(), K2 = bs[bs.size() - 2], N = bs.back();
+  if (!imp.sameDim(K, K2)) {
+    auto k1 = getConstantIntValue(K), k2 = getConstantIntValue(K2);
+    if (k1 && k2)
+      n.fail("MatMul inner dimensions differ: " + Twine(*k1) + " and " + Twine(*k2));
+    n.unsupported("MatMul inner dimensions that are not known to be equal at "
+                  "compile time (dynamic); fix them with --shape-info");
+  }
+  Dims ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2), batch;
+  if (!imp.broadcastDims(ab, bb, batch, n.loc))
     n.fail("MatMul batch dimensions do not broadcast");
   int64_t nb = batch.size();
   int64_t nd = nb + 3; // batch..., m, n, k
   MLIRContext *ctx = n.b.getContext();
   auto dim = [&](int64_t i) { return n.b.getAffineDimExpr(i); };
-  auto batchExprs = [&](ArrayRef<int64_t> s) {
+  auto batchExprs = [&](ArrayRef<OpFoldResult> s) {
     SmallVector<AffineExpr> e;
     int64_t off = nb - (int64_t)s.size();
-    for (size_t i = 0; i < s.size(); ++i)
-      e.push_back(s[i] == 1 && batch[off + i] != 1 ? n.b.getAffineConstantExpr(0) : dim(off + i));
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (getConstantIntValue(s[i]) == 1 && getConstantIntValue(batch[off + i]) != 1)
+        e.push_back(n.b.getAffineConstantExpr(0));
+      else if (imp.sameDim(s[i], batch[off + i]))
+        e.push_back(dim(off + i));
+      else
+        n.unsupported("MatMul batch dimensions that may or may not broadcast at "
+                      "run time (dynamic); fix them with --shape-info");
+    }
     return e;
   };
   auto ea = batchExprs(ab);
@@ -61,11 +75,11 @@ void matmul(NodeCtx &n) {
   SmallVector<AffineExpr> eo;
   for (int64_t i = 0; i < nb + 2; ++i)
     eo.push_back(dim(i));
-  Shape outShape = batch;
+  Dims outShape = batch;
   outShape.push_back(M);
   outShape.push_back(N);
   Type et = elemOf(a);
-  Value init = n.imp.filled(n.loc, outShape, et, scalarAttr(et, 0));
+  Value init = imp.filled(n.loc, ArrayRef<OpFoldResult>(outShape), et, scalarAttr(et, 0));
   SmallVector<utils::IteratorType> iters(nb + 2, utils::IteratorType::parallel);
   iters.push_back(utils::IteratorType::reduction);
   bool f = isa<FloatType>(et);
@@ -81,12 +95,12 @@ void matmul(NodeCtx &n) {
         linalg::YieldOp::create(bb2, l, s);
       });
   Value r = g.getResult(0);
-  Shape finalShape = batch;
+  Dims finalShape = batch;
   if (!aVec)
     finalShape.push_back(M);
   if (!bVec)
     finalShape.push_back(N);
-  n.setOutput(0, n.imp.reshape(n.loc, r, finalShape), at.dtype);
+  n.setOutput(0, imp.reshape(n.loc, r, ArrayRef<OpFoldResult>(finalShape)), at.dtype);
 }
 
 /// The raw little-endian bytes of a constant (dense or dense_resource).
@@ -149,21 +163,26 @@ void gemm(NodeCtx &n) {
   } else {
     b = n.val(1);
   }
-  Shape as = shapeOf(a), bs = shapeOf(b);
+  Dims as = n.imp.dimsOf(a), bs = n.imp.dimsOf(b);
   if (as.size() != 2 || bs.size() != 2)
     n.fail("Gemm inputs must be 2-D");
-  if (as[1] != bs[0])
-    n.fail("Gemm inner dimensions differ: " + Twine(as[1]) + " and " + Twine(bs[0]));
+  if (!n.imp.sameDim(as[1], bs[0])) {
+    auto k1 = getConstantIntValue(as[1]), k2 = getConstantIntValue(bs[0]);
+    if (k1 && k2)
+      n.fail("Gemm inner dimensions differ: " + Twine(*k1) + " and " + Twine(*k2));
+    n.unsupported("Gemm inner dimensions that are not known to be equal at compile "
+                  "time (dynamic); fix them with --shape-info");
+  }
   Type et = elemOf(a);
-  Shape os{as[0], bs[1]};
-  Value init = n.imp.filled(n.loc, os, et, scalarAttr(et, 0));
+  Dims os{as[0], bs[1]};
+  Value init = n.imp.filled(n.loc, ArrayRef<OpFoldResult>(os), et, scalarAttr(et, 0));
   Value y = linalg::MatmulOp::create(n.b, n.loc, ValueRange{a, b}, ValueRange{init}).getResult(0);
   float alpha = n.attrFloat("alpha", 1.0f), beta = n.attrFloat("beta", 1.0f);
   SmallVector<Value> ins{y};
   bool hasC = n.has(2);
   if (hasC)
     ins.push_back(n.val(2));
-  y = n.imp.elementwise(n.loc, ins, os, et, [&](OpBuilder &b2, Location l, ValueRange v) -> Value {
+  y = n.imp.elementwise(n.loc, ins, ArrayRef<OpFoldResult>(os), et, [&](OpBuilder &b2, Location l, ValueRange v) -> Value {
     Value r = v[0];
     if (alpha != 1.0f)
       r = arith::MulFOp::create(b2, l, r, cst(b2, l, et, alpha));
@@ -182,10 +201,10 @@ void gemm(NodeCtx &n) {
 Value addConvBias(NodeCtx &n, Value y) {
   if (!n.has(2))
     return y;
-  Shape os = shapeOf(y), bs{os[1]};
-  bs.append(os.size() - 2, 1);
-  Value bias = n.imp.reshape(n.loc, n.val(2), bs);
-  return n.imp.elementwise(n.loc, {y, bias}, os, elemOf(y), [](OpBuilder &b2, Location l, ValueRange a) -> Value {
+  Dims os = n.imp.dimsOf(y), bs{os[1]};
+  bs.append(os.size() - 2, n.b.getIndexAttr(1));
+  Value bias = n.imp.reshape(n.loc, n.val(2), ArrayRef<OpFoldResult>(bs));
+  return n.imp.elementwise(n.loc, {y, bias}, ArrayRef<OpFoldResult>(os), elemOf(y), [](OpBuilder &b2, Location l, ValueRange a) -> Value {
     return arith::AddFOp::create(b2, l, a[0], a[1]);
   });
 }
@@ -193,7 +212,7 @@ Value addConvBias(NodeCtx &n, Value y) {
 /// sum over the reduction loops of lhs * rhs, into a zero-filled tensor of
 /// shape `os`: a linalg.generic over `nd` loops, the last `nred` of them
 /// reductions, with the given operand maps (Conv's two forms).
-Value convContraction(NodeCtx &n, Value lhs, Value rhs, const Shape &os, int64_t nd, int64_t nred,
+Value convContraction(NodeCtx &n, Value lhs, Value rhs, ArrayRef<OpFoldResult> os, int64_t nd, int64_t nred,
                       ArrayRef<AffineExpr> le, ArrayRef<AffineExpr> re, ArrayRef<AffineExpr> oe) {
   SmallVector<utils::IteratorType> iters(nd - nred, utils::IteratorType::parallel);
   iters.append(nred, utils::IteratorType::reduction);
@@ -229,23 +248,26 @@ Value patchConv(NodeCtx &n, Value x, Value w, ArrayRef<int64_t> strides, ArrayRe
   for (int64_t i = 0; i < sp; ++i)
     if (dil[i] != 1 || strides[i] != ws[i + 2] || ws[i + 2] < 1 || xs[i + 2] % ws[i + 2] != 0)
       return nullptr;
-  int64_t N = xs[0], M = ws[0];
+  OpFoldResult N = n.imp.dimOf(x, 0);
+  int64_t M = ws[0];
+  auto idx = [&](int64_t v) -> OpFoldResult { return n.b.getIndexAttr(v); };
   // [N, C, O1, k1, O2, k2, ...] -> [N, O1, O2, ..., C, k1, k2, ...].
-  Shape split{N, xs[1]}, perm{0};
+  Dims split{N, idx(xs[1])};
+  Shape perm{0};
   for (int64_t i = 0; i < sp; ++i) {
-    split.push_back(xs[i + 2] / ws[i + 2]);
-    split.push_back(ws[i + 2]);
+    split.push_back(idx(xs[i + 2] / ws[i + 2]));
+    split.push_back(idx(ws[i + 2]));
     perm.push_back(2 + 2 * i);
   }
   perm.push_back(1);
   for (int64_t i = 0; i < sp; ++i)
     perm.push_back(3 + 2 * i);
-  Value patches = transposeValue(n, n.imp.reshape(n.loc, x, split), perm);
+  Value patches = transposeValue(n, n.imp.reshape(n.loc, x, ArrayRef<OpFoldResult>(split)), perm);
   // Loops: n, o_1..o_sp, m, c, r_1..r_sp.
   int64_t nd = 1 + sp + 1 + 1 + sp;
   auto d = [&](int64_t i) { return n.b.getAffineDimExpr(i); };
   SmallVector<AffineExpr> pe{d(0)}, we{d(1 + sp), d(2 + sp)}, oe{d(0)};
-  Shape os{N};
+  Dims os{N};
   for (int64_t i = 0; i < sp; ++i) {
     pe.push_back(d(1 + i));
     oe.push_back(d(1 + i));
@@ -253,7 +275,7 @@ Value patchConv(NodeCtx &n, Value x, Value w, ArrayRef<int64_t> strides, ArrayRe
   }
   pe.push_back(d(2 + sp));
   oe.push_back(d(1 + sp));
-  os.push_back(M);
+  os.push_back(idx(M));
   for (int64_t i = 0; i < sp; ++i) {
     pe.push_back(d(3 + sp + i));
     we.push_back(d(3 + sp + i));
@@ -272,6 +294,12 @@ void conv(NodeCtx &n) {
   int64_t sp = xs.size() - 2;
   if (sp < 1 || ws.size() != xs.size())
     n.fail("Conv needs X of rank >= 3 and W of the same rank");
+  // A dynamic batch is supported; channels, spatial dims and W are static.
+  for (size_t i = 1; i < xs.size(); ++i)
+    if (ShapedType::isDynamic(xs[i]) || ShapedType::isDynamic(ws[i]) ||
+        ShapedType::isDynamic(ws[0]))
+      n.unsupported("Conv with dynamic channel, spatial or kernel dimensions; "
+                    "fix them with --shape-info");
   int64_t group = n.attrInt("group", 1);
   int64_t C = xs[1], M = ws[0], Cg = ws[1];
   if (group < 1 || C != Cg * group || M % group != 0)
@@ -318,12 +346,12 @@ void conv(NodeCtx &n) {
     n.setOutput(0, y, n.in(0).dtype);
     return;
   }
-  Shape os{xs[0], M};
+  Dims os{n.imp.dimOf(x, 0), n.b.getIndexAttr(M)};
   for (int64_t i = 0; i < sp; ++i) {
     int64_t span = (kernel[i] - 1) * dil[i] + 1;
     if (xs[i + 2] < span)
       n.fail("Conv kernel is larger than the (padded) input");
-    os.push_back((xs[i + 2] - span) / strides[i] + 1);
+    os.push_back(n.b.getIndexAttr((xs[i + 2] - span) / strides[i] + 1));
   }
   // Loops: n, m, o_1..o_sp, c, r_1..r_sp.
   int64_t nd = 2 + sp + 1 + sp;

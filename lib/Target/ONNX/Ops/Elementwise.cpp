@@ -157,12 +157,12 @@ void clip(NodeCtx &n) {
   } else {
     float lo = n.attrFloat("min", -std::numeric_limits<float>::max());
     float hi = n.attrFloat("max", std::numeric_limits<float>::max());
-    ins.push_back(n.imp.filled(n.loc, {}, et, scalarAttr(et, lo)));
-    ins.push_back(n.imp.filled(n.loc, {}, et, scalarAttr(et, hi)));
+    ins.push_back(n.imp.filled(n.loc, ArrayRef<int64_t>{}, et, scalarAttr(et, lo)));
+    ins.push_back(n.imp.filled(n.loc, ArrayRef<int64_t>{}, et, scalarAttr(et, hi)));
     hasMin = hasMax = true;
   }
   bool f = isa<FloatType>(et);
-  n.setOutput(0, n.imp.elementwise(n.loc, ins, shapeOf(x), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+  n.setOutput(0, n.imp.elementwise(n.loc, ins, ArrayRef<OpFoldResult>(n.imp.dimsOf(x)), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
     Value r = a[0];
     size_t k = 1;
     if (hasMin) {
@@ -225,7 +225,7 @@ void dropout(NodeCtx &n) {
   n.setOutput(0, n.val(0), x.dtype);
   if (n.wantsOutput(1)) {
     Type i1 = n.b.getI1Type();
-    n.setOutput(1, n.imp.filled(n.loc, x.shape, i1, n.b.getBoolAttr(true)), DTy::BOOL);
+    n.setOutput(1, n.imp.filled(n.loc, ArrayRef<OpFoldResult>(n.imp.dimsOf(n.val(0))), i1, n.b.getBoolAttr(true)), DTy::BOOL);
   }
 }
 

@@ -19,18 +19,18 @@ void softmax(NodeCtx &n, bool logSoftmax) {
   requireFloat(n);
   TValue &xt = n.in(0);
   Value x = n.val(0);
-  Shape s = xt.shape;
+  Dims s = n.imp.dimsOf(x);
   int64_t rank = s.size();
   int64_t axis = n.normAxis(n.attrInt("axis", n.opset >= 13 ? -1 : 1), rank);
-  Shape work = s;
+  Dims work = s;
   std::vector<int64_t> axes;
   if (n.opset < 13) {
     // Coerced to 2-D [prod(d < axis), prod(d >= axis)].
-    int64_t a = 1, b = 1;
+    OpFoldResult a = n.b.getIndexAttr(1), b = n.b.getIndexAttr(1);
     for (int64_t i = 0; i < rank; ++i)
-      (i < axis ? a : b) *= s[i];
+      (i < axis ? a : b) = n.imp.mulDims(n.loc, i < axis ? a : b, s[i]);
     work = {a, b};
-    x = n.imp.reshape(n.loc, x, work);
+    x = n.imp.reshape(n.loc, x, ArrayRef<OpFoldResult>(work));
     axes = {1};
   } else {
     axes = {axis};
@@ -43,7 +43,7 @@ void softmax(NodeCtx &n, bool logSoftmax) {
                           return arith::MaximumFOp::create(b, l, a, acc);
                         });
   mx = keepDims(n, mx, work, axes);
-  Value e = imp.elementwise(loc, {x, mx}, work, et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+  Value e = imp.elementwise(loc, {x, mx}, ArrayRef<OpFoldResult>(work), et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
     return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
   });
   Value sum = imp.reduce(loc, e, axes, FloatAttr::get(et, 0.0),
@@ -53,22 +53,22 @@ void softmax(NodeCtx &n, bool logSoftmax) {
   sum = keepDims(n, sum, work, axes);
   Value y;
   if (logSoftmax)
-    y = imp.elementwise(loc, {x, mx, sum}, work, et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+    y = imp.elementwise(loc, {x, mx, sum}, ArrayRef<OpFoldResult>(work), et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
       Value d = arith::SubFOp::create(b, l, a[0], a[1]);
       return arith::SubFOp::create(b, l, d, math::LogOp::create(b, l, a[2]));
     });
   else
-    y = imp.elementwise(loc, {e, sum}, work, et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+    y = imp.elementwise(loc, {e, sum}, ArrayRef<OpFoldResult>(work), et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
       return arith::DivFOp::create(b, l, a[0], a[1]);
     });
-  n.setOutput(0, imp.reshape(loc, y, s), xt.dtype);
+  n.setOutput(0, imp.reshape(loc, y, ArrayRef<OpFoldResult>(s)), xt.dtype);
 }
 
 void layerNorm(NodeCtx &n) {
   requireFloat(n);
   TValue &xt = n.in(0);
   Value x = n.val(0);
-  Shape s = xt.shape;
+  Dims s = n.imp.dimsOf(x);
   int64_t rank = s.size();
   int64_t axis = n.normAxis(n.attrInt("axis", -1), rank);
   float eps = n.attrFloat("epsilon", 1e-5f);
@@ -76,7 +76,9 @@ void layerNorm(NodeCtx &n) {
   int64_t count = 1;
   for (int64_t i = axis; i < rank; ++i) {
     axes.push_back(i);
-    count *= s[i];
+    if (ShapedType::isDynamic(xt.shape[i]))
+      n.unsupported("LayerNormalization over a dynamic dimension; fix it with --shape-info");
+    count *= xt.shape[i];
   }
   Type et = elemOf(x);
   Location loc = n.loc;
@@ -85,11 +87,11 @@ void layerNorm(NodeCtx &n) {
     return arith::AddFOp::create(b, l, a, acc);
   };
   Value sum = keepDims(n, imp.reduce(loc, x, axes, FloatAttr::get(et, 0.0), addF), s, axes);
-  Shape rs = shapeOf(sum);
-  Value mean = imp.elementwise(loc, {sum}, rs, et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+  Dims rs = imp.dimsOf(sum);
+  Value mean = imp.elementwise(loc, {sum}, ArrayRef<OpFoldResult>(rs), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
     return arith::DivFOp::create(b, l, a[0], cst(b, l, et, (double)count));
   });
-  Value d = imp.elementwise(loc, {x, mean}, s, et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+  Value d = imp.elementwise(loc, {x, mean}, ArrayRef<OpFoldResult>(s), et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
     return arith::SubFOp::create(b, l, a[0], a[1]);
   });
   Value sq = imp.reduce(loc, d, axes, FloatAttr::get(et, 0.0),
@@ -97,7 +99,7 @@ void layerNorm(NodeCtx &n) {
                           return arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, a, a), acc);
                         });
   sq = keepDims(n, sq, s, axes);
-  Value inv = imp.elementwise(loc, {sq}, rs, et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+  Value inv = imp.elementwise(loc, {sq}, ArrayRef<OpFoldResult>(rs), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
     Value var = arith::DivFOp::create(b, l, a[0], cst(b, l, et, (double)count));
     Value ve = arith::AddFOp::create(b, l, var, cst(b, l, et, eps));
     return math::RsqrtOp::create(b, l, ve);
@@ -106,7 +108,7 @@ void layerNorm(NodeCtx &n) {
   bool hasB = n.has(2);
   if (hasB)
     ins.push_back(n.val(2));
-  Value y = imp.elementwise(loc, ins, s, et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+  Value y = imp.elementwise(loc, ins, ArrayRef<OpFoldResult>(s), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
     Value r = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[1]), a[2]);
     return hasB ? (Value)arith::AddFOp::create(b, l, r, a[3]) : r;
   });

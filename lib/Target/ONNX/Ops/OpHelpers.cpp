@@ -27,14 +27,14 @@ TypedAttr lut::onnximport::scalarAttr(Type t, double v) {
 void lut::onnximport::ewiseN(NodeCtx &n, int32_t outDT, ScalarFn fn,
                              size_t count) {
   SmallVector<Value> vals;
-  Shape out;
+  Dims out;
   size_t e = std::min(count, n.numInputs());
   for (size_t i = 0; i < e; ++i) {
     if (!n.has(i))
       continue;
     Value v = n.val(i);
-    Shape tmp;
-    if (!broadcastShapes(out, shapeOf(v), tmp))
+    Dims tmp;
+    if (!n.imp.broadcastDims(out, n.imp.dimsOf(v), tmp, n.loc))
       n.fail("input shapes do not broadcast");
     out = tmp;
     vals.push_back(v);
@@ -50,19 +50,19 @@ void lut::onnximport::requireFloat(NodeCtx &n, size_t i) {
                   n.node.op_type() + ")");
 }
 
-Value lut::onnximport::keepDims(NodeCtx &n, Value r, ArrayRef<int64_t> inShape,
+Value lut::onnximport::keepDims(NodeCtx &n, Value r, ArrayRef<OpFoldResult> inShape,
                                 ArrayRef<int64_t> axes) {
-  Shape s(inShape.begin(), inShape.end());
+  Dims s(inShape.begin(), inShape.end());
   for (int64_t a : axes)
-    s[a] = 1;
-  return n.imp.reshape(n.loc, r, s);
+    s[a] = n.b.getIndexAttr(1);
+  return n.imp.reshape(n.loc, r, ArrayRef<OpFoldResult>(s));
 }
 
 Value lut::onnximport::transposeValue(NodeCtx &n, Value x,
                                       ArrayRef<int64_t> perm) {
-  Shape s = shapeOf(x), os;
+  Dims s = n.imp.dimsOf(x), os;
   for (int64_t p : perm)
     os.push_back(s[p]);
-  Value init = n.imp.emptyTensor(n.loc, os, elemOf(x));
+  Value init = n.imp.emptyTensor(n.loc, ArrayRef<OpFoldResult>(os), elemOf(x));
   return linalg::TransposeOp::create(n.b, n.loc, x, init, perm).getResult()[0];
 }

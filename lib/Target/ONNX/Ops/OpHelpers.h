@@ -31,7 +31,7 @@ void requireFloat(NodeCtx &n, size_t i = 0);
 
 /// Expands the reduced value `r` (reduced over `axes`) back to the rank of
 /// `inShape`, with 1s.
-Value keepDims(NodeCtx &n, Value r, llvm::ArrayRef<int64_t> inShape,
+Value keepDims(NodeCtx &n, Value r, llvm::ArrayRef<mlir::OpFoldResult> inShape,
                llvm::ArrayRef<int64_t> axes);
 
 /// `x` transposed by `perm` (linalg.transpose).

@@ -56,8 +56,12 @@ void reduceOp(NodeCtx &n) {
   if (x.dtype == DTy::BOOL)
     n.unsupported("bool input to " + op);
   int64_t count = 1;
-  for (int64_t a : axes)
-    count *= x.shape[a];
+  for (int64_t a : axes) {
+    if (ShapedType::isDynamic(x.shape[a]) && op == "ReduceMean")
+      n.unsupported("ReduceMean over a dynamic dimension; fix it with --shape-info");
+    count *= ShapedType::isDynamic(x.shape[a]) ? 1 : x.shape[a];
+  }
+  Dims xd = n.imp.dimsOf(v);
   auto add = [&](OpBuilder &b, Location l, Value a, Value acc) -> Value {
     return f ? (Value)arith::AddFOp::create(b, l, a, acc) : (Value)arith::AddIOp::create(b, l, a, acc);
   };
@@ -70,7 +74,7 @@ void reduceOp(NodeCtx &n) {
   if (op == "ReduceSum" || op == "ReduceMean") {
     r = imp.reduce(loc, v, axes, scalarAttr(et, 0), add);
     if (op == "ReduceMean") {
-      r = imp.elementwise(loc, {r}, shapeOf(r), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+      r = imp.elementwise(loc, {r}, ArrayRef<OpFoldResult>(imp.dimsOf(r)), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
         Value c = cst(b, l, et, (double)count);
         return f ? (Value)arith::DivFOp::create(b, l, a[0], c)
                  : (uns ? (Value)arith::DivUIOp::create(b, l, a[0], c)
@@ -103,7 +107,7 @@ void reduceOp(NodeCtx &n) {
     });
     if (op == "ReduceL2") {
       requireFloat(n);
-      r = imp.elementwise(loc, {r}, shapeOf(r), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+      r = imp.elementwise(loc, {r}, ArrayRef<OpFoldResult>(imp.dimsOf(r)), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
         return math::SqrtOp::create(b, l, a[0]);
       });
     }
@@ -122,8 +126,8 @@ void reduceOp(NodeCtx &n) {
                       [&](OpBuilder &b, Location l, Value a, Value acc) -> Value {
                         return arith::MaximumFOp::create(b, l, a, acc);
                       });
-      Value mxk = keepDims(n, mx, x.shape, axes);
-      v = imp.elementwise(loc, {v, mxk}, x.shape, et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+      Value mxk = keepDims(n, mx, xd, axes);
+      v = imp.elementwise(loc, {v, mxk}, ArrayRef<OpFoldResult>(xd), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
         Value d = arith::SubFOp::create(b, l, a[0], a[1]);
         return math::ExpOp::create(b, l, d);
       });
@@ -132,7 +136,7 @@ void reduceOp(NodeCtx &n) {
     SmallVector<Value> ins{r};
     if (lse)
       ins.push_back(mx);
-    r = imp.elementwise(loc, ins, shapeOf(r), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+    r = imp.elementwise(loc, ins, ArrayRef<OpFoldResult>(imp.dimsOf(r)), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
       Value lg = math::LogOp::create(b, l, a[0]);
       return lse ? (Value)arith::AddFOp::create(b, l, lg, a[1]) : lg;
     });
@@ -140,7 +144,7 @@ void reduceOp(NodeCtx &n) {
     n.unsupported("reduction " + op);
   }
   if (keep)
-    r = keepDims(n, r, x.shape, axes);
+    r = keepDims(n, r, xd, axes);
   n.setOutput(0, r, x.dtype);
 }
 

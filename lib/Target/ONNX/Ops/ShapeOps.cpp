@@ -3,10 +3,13 @@
 // Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Split, Slice,
 // Gather, Expand, Trilu, Range, and the ops whose results are known from
 // static shapes or attributes: Shape, Size, Constant, ConstantOfShape.
-// Operands that give shapes (Reshape's shape, Slice's starts, axes, ...)
-// must be constants; when a node's inputs are all constants its IR is
-// folded at import time (ConstantFolder), so that shape computations such
-// as Shape -> Gather -> Concat -> Reshape give static shapes.
+// Operands that give shapes (Reshape's shape, Slice's starts, Expand's
+// shape, ...) may be computed at run time as long as their length is
+// static: their elements are read through NodeCtx::intElems, constants
+// where known at import time (ShapeElems.cpp) and run-time values
+// otherwise. When a node's inputs are all constants its IR is folded at
+// import time (ConstantFolder), so that shape computations on static shapes
+// give static shapes.
 //
 //===----------------------------------------------------------------------===//
 #include "OpHelpers.h"
@@ -19,26 +22,31 @@ using namespace lut::onnximport;
 
 namespace {
 
-/// Defines output 0 as input 0 (`x`) reshaped to `shape`.
-void reshapeOutput(NodeCtx &n, TValue &x, ArrayRef<int64_t> shape) {
-  int64_t numel = 1;
-  for (int64_t d : shape)
-    numel *= d;
-  int64_t have = 1;
-  for (int64_t d : x.shape)
-    have *= d;
-  if (numel != have)
-    n.fail("cannot reshape " + Twine(have) + " elements into " + Twine(numel));
+/// Defines output 0 as input 0 (`x`) reshaped to `shape`. Element counts
+/// are checked when both are static.
+void reshapeOutput(NodeCtx &n, TValue &x, ArrayRef<OpFoldResult> shape) {
+  Shape st = Importer::shapeOfDims(shape);
+  bool known = llvm::none_of(st, ShapedType::isDynamic) &&
+               llvm::none_of(x.shape, ShapedType::isDynamic);
+  if (known) {
+    int64_t numel = 1, have = 1;
+    for (int64_t d : st)
+      numel *= d;
+    for (int64_t d : x.shape)
+      have *= d;
+    if (numel != have)
+      n.fail("cannot reshape " + Twine(have) + " elements into " + Twine(numel));
+  }
   n.setOutput(0, n.imp.reshape(n.loc, n.val(0), shape), x.dtype);
 }
 
 void gather(NodeCtx &n) {
   TValue &xt = n.in(0);
   Value x = n.val(0), ind = n.val(1);
-  Shape xs = xt.shape, is = shapeOf(ind);
+  Dims xs = n.imp.dimsOf(x), is = n.imp.dimsOf(ind);
   int64_t r = xs.size(), ir = is.size();
   int64_t axis = n.normAxis(n.attrInt("axis", 0), r);
-  Shape os(xs.begin(), xs.begin() + axis);
+  Dims os(xs.begin(), xs.begin() + axis);
   os.append(is.begin(), is.end());
   os.append(xs.begin() + axis + 1, xs.end());
   int64_t orank = os.size();
@@ -46,10 +54,12 @@ void gather(NodeCtx &n) {
   for (int64_t i = 0; i < ir; ++i)
     ie.push_back(n.b.getAffineDimExpr(axis + i));
   MLIRContext *ctx = n.b.getContext();
-  Value init = n.imp.emptyTensor(n.loc, os, elemOf(x));
-  int64_t axisSize = xs[axis];
-  // Constant indices are checked here; others are clamped by the IR.
-  if (DenseElementsAttr c = n.constantInput(1))
+  Value init = n.imp.emptyTensor(n.loc, ArrayRef<OpFoldResult>(os), elemOf(x));
+  int64_t axisSize = xt.shape[axis];
+  Value axisSizeV = n.imp.indexValue(n.loc, xs[axis]);
+  // Constant indices are checked here (static axis); others are clamped by
+  // the IR.
+  if (DenseElementsAttr c = n.constantInput(1); c && !ShapedType::isDynamic(axisSize))
     for (const APInt &v : c.getValues<APInt>()) {
       int64_t k = v.getSExtValue();
       if (k < 0)
@@ -66,11 +76,12 @@ void gather(NodeCtx &n) {
                 [&](OpBuilder &b, Location l, ValueRange a) {
                   Value k = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
                   Value zero = arith::ConstantIndexOp::create(b, l, 0);
-                  Value size = arith::ConstantIndexOp::create(b, l, axisSize);
+                  Value size = axisSizeV;
                   Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k, zero);
                   k = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, k, size), k);
                   // Clamp so that a bad index cannot read out of bounds.
-                  Value maxI = arith::ConstantIndexOp::create(b, l, std::max<int64_t>(axisSize - 1, 0));
+                  Value one = arith::ConstantIndexOp::create(b, l, 1);
+                  Value maxI = arith::MaxSIOp::create(b, l, arith::SubIOp::create(b, l, size, one), zero);
                   k = arith::MaxSIOp::create(b, l, arith::MinSIOp::create(b, l, k, maxI), zero);
                   SmallVector<Value> idx;
                   for (int64_t i = 0; i < axis; ++i)
@@ -88,8 +99,9 @@ void concat(NodeCtx &n) {
   TValue &x0 = n.in(0);
   int64_t r = x0.shape.size();
   int64_t axis = n.normAxis(n.attrInt("axis", 0), r);
-  Shape os = x0.shape;
-  os[axis] = 0;
+  Importer &imp = n.imp;
+  Dims os = imp.dimsOf(n.val(0));
+  os[axis] = n.b.getIndexAttr(0);
   SmallVector<Value> parts;
   for (size_t i = 0; i < n.numInputs(); ++i) {
     if (!n.has(i))
@@ -97,37 +109,36 @@ void concat(NodeCtx &n) {
     TValue &t = n.in(i);
     if ((int64_t)t.shape.size() != r)
       n.fail("Concat inputs have different ranks");
-    for (int64_t d = 0; d < r; ++d)
-      if (d != axis && t.shape[d] != x0.shape[d])
+    Value p = n.val(i);
+    Dims ps = imp.dimsOf(p);
+    for (int64_t d = 0; d < r; ++d) {
+      if (d == axis || imp.sameDim(ps[d], os[d]))
+        continue;
+      if (!ShapedType::isDynamic(t.shape[d]) && !ShapedType::isDynamic(x0.shape[d]))
         n.fail("Concat input #" + Twine((int64_t)i) + " differs in dimension " + Twine(d));
-    os[axis] += t.shape[axis];
-    parts.push_back(n.val(i));
+      n.unsupported("Concat input #" + Twine((int64_t)i) + " has dimension " + Twine(d) +
+                    " not known to equal input #0's (dynamic); fix it with --shape-info");
+    }
+    os[axis] = imp.addDims(n.loc, os[axis], ps[axis]);
+    parts.push_back(p);
   }
-  Value out = n.imp.emptyTensor(n.loc, os, elemOf(parts[0]));
-  int64_t off = 0;
+  Value out = imp.emptyTensor(n.loc, ArrayRef<OpFoldResult>(os), elemOf(parts[0]));
+  OpFoldResult off = n.b.getIndexAttr(0);
   for (Value p : parts) {
-    Shape ps = shapeOf(p);
-    if (ps[axis] == 0)
+    Dims ps = imp.dimsOf(p);
+    if (getConstantIntValue(ps[axis]) == 0)
       continue;
-    SmallVector<OpFoldResult> offs(r, n.b.getIndexAttr(0)), sizes, strides(r, n.b.getIndexAttr(1));
-    offs[axis] = n.b.getIndexAttr(off);
-    for (int64_t d : ps)
-      sizes.push_back(n.b.getIndexAttr(d));
-    out = tensor::InsertSliceOp::create(n.b, n.loc, p, out, offs, sizes, strides);
-    off += ps[axis];
+    SmallVector<OpFoldResult> offs(r, n.b.getIndexAttr(0)), strides(r, n.b.getIndexAttr(1));
+    offs[axis] = off;
+    out = tensor::InsertSliceOp::create(n.b, n.loc, p, out, offs, ps, strides);
+    off = imp.addDims(n.loc, off, ps[axis]);
   }
   n.setOutput(0, out, x0.dtype);
 }
 
-Value extractSlice(NodeCtx &n, Value x, ArrayRef<int64_t> offs, ArrayRef<int64_t> sizes,
-                   ArrayRef<int64_t> steps) {
-  SmallVector<OpFoldResult> o, s, st;
-  for (size_t i = 0; i < offs.size(); ++i) {
-    o.push_back(n.b.getIndexAttr(offs[i]));
-    s.push_back(n.b.getIndexAttr(sizes[i]));
-    st.push_back(n.b.getIndexAttr(steps[i]));
-  }
-  auto type = RankedTensorType::get(sizes, elemOf(x));
+Value extractSlice(NodeCtx &n, Value x, ArrayRef<OpFoldResult> o, ArrayRef<OpFoldResult> s,
+                   ArrayRef<OpFoldResult> st) {
+  auto type = RankedTensorType::get(Importer::shapeOfDims(s), elemOf(x));
   return tensor::ExtractSliceOp::create(n.b, n.loc, type, x, o, s, st);
 }
 
@@ -135,49 +146,119 @@ void split(NodeCtx &n) {
   TValue &xt = n.in(0);
   int64_t r = xt.shape.size();
   int64_t axis = n.normAxis(n.attrInt("axis", 0), r);
-  std::vector<int64_t> sizes;
-  if (n.opset >= 13 && n.has(1))
-    sizes = n.constInts(1, "the split sizes");
-  else if (auto a = n.attrInts("split"))
-    sizes = *a;
+  Importer &imp = n.imp;
+  Value x = n.val(0);
+  Dims xd = imp.dimsOf(x);
+  Dims sizes;
+  if (n.opset >= 13 && n.has(1)) {
+    sizes = n.intElems(1, "the split sizes");
+  } else if (auto a = n.attrInts("split")) {
+    for (int64_t v : *a)
+      sizes.push_back(n.b.getIndexAttr(v));
+  }
   int64_t outs = n.numOutputs();
+  auto axisSize = getConstantIntValue(xd[axis]);
   if (sizes.empty()) {
-    if (xt.shape[axis] % outs != 0)
-      n.fail("cannot split dimension " + Twine(xt.shape[axis]) + " evenly into " + Twine(outs));
-    sizes.assign(outs, xt.shape[axis] / outs);
+    if (axisSize) {
+      if (*axisSize % outs != 0)
+        n.fail("cannot split dimension " + Twine(*axisSize) + " evenly into " + Twine(outs));
+      sizes.assign(outs, n.b.getIndexAttr(*axisSize / outs));
+    } else {
+      Value each = arith::DivUIOp::create(n.b, n.loc, imp.indexValue(n.loc, xd[axis]),
+                                          arith::ConstantIndexOp::create(n.b, n.loc, outs));
+      sizes.assign(outs, each);
+    }
   }
   if ((int64_t)sizes.size() != outs)
     n.fail("split has " + Twine((int64_t)sizes.size()) + " sizes for " + Twine(outs) + " outputs");
-  int64_t total = 0;
-  for (int64_t s : sizes)
-    total += s;
-  if (total != xt.shape[axis])
-    n.fail("split sizes sum to " + Twine(total) + " but the axis has " + Twine(xt.shape[axis]));
-  Value x = n.val(0);
-  int64_t off = 0;
+  Shape st = Importer::shapeOfDims(sizes);
+  if (axisSize && llvm::none_of(st, ShapedType::isDynamic)) {
+    int64_t total = 0;
+    for (int64_t v : st) {
+      if (v < 0)
+        n.fail("split size " + Twine(v) + " is negative");
+      total += v;
+    }
+    if (total != *axisSize)
+      n.fail("split sizes sum to " + Twine(total) + " but the axis has " + Twine(*axisSize));
+  } else {
+    // Sizes read at run time are clamped into the axis.
+    Value dim = imp.indexValue(n.loc, xd[axis]), zero = arith::ConstantIndexOp::create(n.b, n.loc, 0);
+    for (OpFoldResult &v : sizes)
+      if (auto val = dyn_cast<Value>(v))
+        v = arith::MinSIOp::create(n.b, n.loc, arith::MaxSIOp::create(n.b, n.loc, val, zero), dim)
+                .getResult();
+  }
+  OpFoldResult off = n.b.getIndexAttr(0);
   for (int64_t i = 0; i < outs; ++i) {
-    Shape o(r, 0), sz = xt.shape, st(r, 1);
+    Dims o(r, n.b.getIndexAttr(0)), sz = xd, str(r, n.b.getIndexAttr(1));
     o[axis] = off;
     sz[axis] = sizes[i];
-    n.setOutput(i, extractSlice(n, x, o, sz, st), xt.dtype);
-    off += sizes[i];
+    n.setOutput(i, extractSlice(n, x, o, sz, str), xt.dtype);
+    off = imp.addDims(n.loc, off, sizes[i]);
   }
+}
+
+/// Slice on dims or bounds known only at run time, for constant positive
+/// steps: ONNX's clamping rules as index arithmetic.
+void dynamicSlice(NodeCtx &n, ArrayRef<int64_t> axes, ArrayRef<OpFoldResult> starts,
+                  ArrayRef<OpFoldResult> ends, ArrayRef<int64_t> steps) {
+  TValue &xt = n.in(0);
+  Importer &imp = n.imp;
+  OpBuilder &b = n.b;
+  Location l = n.loc;
+  Value x = n.val(0);
+  int64_t r = xt.shape.size();
+  Dims off(r, b.getIndexAttr(0)), size = imp.dimsOf(x), stride(r, b.getIndexAttr(1));
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = axes[i];
+    if (steps[i] <= 0)
+      n.unsupported("Slice with a negative step on a dynamic dimension or with bounds "
+                    "computed at run time");
+    Value dim = imp.indexValue(l, size[a]);
+    auto norm = [&](OpFoldResult v) -> Value {
+      Value x = imp.indexValue(l, v);
+      Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, x, zero);
+      Value adj = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, x, dim), x);
+      return arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, adj, zero), dim);
+    };
+    Value s = norm(starts[i]), e = norm(ends[i]);
+    Value span = arith::MaxSIOp::create(b, l, arith::SubIOp::create(b, l, e, s), zero);
+    Value cnt = span;
+    if (steps[i] != 1) {
+      Value st = arith::ConstantIndexOp::create(b, l, steps[i]);
+      Value stm1 = arith::ConstantIndexOp::create(b, l, steps[i] - 1);
+      cnt = arith::DivUIOp::create(b, l, arith::AddIOp::create(b, l, span, stm1), st);
+    }
+    off[a] = s;
+    size[a] = cnt;
+    stride[a] = b.getIndexAttr(steps[i]);
+  }
+  n.setOutput(0, extractSlice(n, x, off, size, stride), xt.dtype);
 }
 
 void slice(NodeCtx &n) {
   TValue &xt = n.in(0);
   int64_t r = xt.shape.size();
-  std::vector<int64_t> starts, ends, axes, steps;
+  Dims starts, ends;
+  std::vector<int64_t> axes, steps;
+  auto toDims = [&](const std::vector<int64_t> &v) {
+    Dims d;
+    for (int64_t e : v)
+      d.push_back(n.b.getIndexAttr(e));
+    return d;
+  };
   if (n.opset >= 10) {
-    starts = n.constInts(1, "Slice starts");
-    ends = n.constInts(2, "Slice ends");
+    starts = n.intElems(1, "Slice starts");
+    ends = n.intElems(2, "Slice ends");
     if (n.has(3))
       axes = n.constInts(3, "Slice axes");
     if (n.has(4))
       steps = n.constInts(4, "Slice steps");
   } else {
-    starts = n.attrInts("starts").value_or(std::vector<int64_t>{});
-    ends = n.attrInts("ends").value_or(std::vector<int64_t>{});
+    starts = toDims(n.attrInts("starts").value_or(std::vector<int64_t>{}));
+    ends = toDims(n.attrInts("ends").value_or(std::vector<int64_t>{}));
     axes = n.attrInts("axes").value_or(std::vector<int64_t>{});
   }
   if (starts.size() != ends.size())
@@ -189,15 +270,24 @@ void slice(NodeCtx &n) {
     steps.assign(starts.size(), 1);
   if (axes.size() != starts.size() || steps.size() != starts.size())
     n.fail("Slice starts, ends, axes and steps differ in length");
-  Shape off(r, 0), size = xt.shape, stride(r, 1);
-  for (size_t i = 0; i < starts.size(); ++i) {
-    int64_t a = n.normAxis(axes[i], r);
-    int64_t dim = xt.shape[a], st = steps[i];
+  for (int64_t &a : axes)
+    a = n.normAxis(a, r);
+  for (int64_t st : steps)
     if (st == 0)
       n.fail("Slice step is 0");
+  bool dynamic = false;
+  for (size_t i = 0; i < starts.size(); ++i)
+    dynamic |= !getConstantIntValue(starts[i]) || !getConstantIntValue(ends[i]) ||
+               ShapedType::isDynamic(xt.shape[axes[i]]);
+  if (dynamic)
+    return dynamicSlice(n, axes, starts, ends, steps);
+  Shape off(r, 0), size = xt.shape, stride(r, 1);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    int64_t a = axes[i];
+    int64_t dim = xt.shape[a], st = steps[i];
     // ONNX Slice semantics, in 128-bit arithmetic: starts/ends/steps may be
     // anywhere in int64 (INT64_MAX and INT64_MIN mean "to the end").
-    __int128 s = starts[i], e = ends[i], stp = st;
+    __int128 s = *getConstantIntValue(starts[i]), e = *getConstantIntValue(ends[i]), stp = st;
     if (s < 0) s += dim;
     if (e < 0) e += dim;
     if (st > 0) {
@@ -219,10 +309,17 @@ void slice(NodeCtx &n) {
   Value x = n.val(0);
   bool negative = llvm::any_of(stride, [](int64_t s) { return s < 0; });
   if (!negative) {
-    n.setOutput(0, extractSlice(n, x, off, size, stride), xt.dtype);
+    Dims o, sz = n.imp.dimsOf(x), st;
+    for (int64_t d = 0; d < r; ++d) {
+      o.push_back(n.b.getIndexAttr(off[d]));
+      if (!ShapedType::isDynamic(size[d]))
+        sz[d] = n.b.getIndexAttr(size[d]);
+      st.push_back(n.b.getIndexAttr(stride[d]));
+    }
+    n.setOutput(0, extractSlice(n, x, o, sz, st), xt.dtype);
     return;
   }
-  // Negative steps: a gather with computed indices.
+  // Negative steps: a gather with computed indices (static dims only).
   MLIRContext *ctx = n.b.getContext();
   Value init = n.imp.emptyTensor(n.loc, size, elemOf(x));
   Value y = linalg::GenericOp::create(
@@ -243,41 +340,117 @@ void slice(NodeCtx &n) {
   n.setOutput(0, y, xt.dtype);
 }
 
+/// The constant product and the dynamic factors of `dims`.
+std::pair<int64_t, SmallVector<Value>> factor(ArrayRef<OpFoldResult> dims) {
+  int64_t c = 1;
+  SmallVector<Value> vals;
+  for (OpFoldResult d : dims) {
+    if (auto k = getConstantIntValue(d))
+      c *= *k;
+    else
+      vals.push_back(cast<Value>(d));
+  }
+  return {c, vals};
+}
+
 void reshapeOp(NodeCtx &n) {
   TValue &xt = n.in(0);
-  std::vector<int64_t> target;
-  if (n.opset >= 5)
-    target = n.constInts(1, "the target shape of Reshape");
-  else
-    target = n.attrInts("shape").value_or(std::vector<int64_t>{});
+  Importer &imp = n.imp;
+  OpBuilder &b = n.b;
+  Dims target;
+  bool fromData = false;
+  if (n.opset >= 5) {
+    target = n.intElems(1, "the target shape of Reshape", &fromData);
+  } else {
+    for (int64_t v : n.attrInts("shape").value_or(std::vector<int64_t>{}))
+      target.push_back(b.getIndexAttr(v));
+  }
   bool allowZero = n.attrInt("allowzero", 0) != 0;
-  int64_t numel = 1, known = 1, inferAt = -1;
-  for (int64_t d : xt.shape)
-    numel *= d;
-  Shape s;
-  for (size_t i = 0; i < target.size(); ++i) {
-    int64_t d = target[i];
-    if (d == 0 && !allowZero) {
-      if (i >= xt.shape.size())
-        n.fail("Reshape copies dimension " + Twine((int64_t)i) + " that the input lacks");
-      d = xt.shape[i];
+  Value x = n.val(0);
+  Dims xd = imp.dimsOf(x);
+  int64_t rank = xd.size();
+  if (fromData) {
+    // Elements read at run time may be 0 (copy a dim) or -1 (infer).
+    Location l = n.loc;
+    Value zero = arith::ConstantIndexOp::create(b, l, 0);
+    Value one = arith::ConstantIndexOp::create(b, l, 1);
+    Value minus1 = arith::ConstantIndexOp::create(b, l, -1);
+    SmallVector<Value> t;
+    Value known = one;
+    for (size_t i = 0; i < target.size(); ++i) {
+      Value d = imp.indexValue(l, target[i]);
+      if (!allowZero && (int64_t)i < rank) {
+        Value isZero = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, d, zero);
+        d = arith::SelectOp::create(b, l, isZero, imp.indexValue(l, xd[i]), d);
+      }
+      t.push_back(d);
+      Value isInfer = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, d, minus1);
+      known = arith::MulIOp::create(b, l, known, arith::SelectOp::create(b, l, isInfer, one, d));
     }
-    if (d == -1) {
+    Value numel = one;
+    for (OpFoldResult d : xd)
+      numel = arith::MulIOp::create(b, l, numel, imp.indexValue(l, d));
+    Value safe = arith::MaxSIOp::create(b, l, known, one);
+    Value inferred = arith::DivSIOp::create(b, l, numel, safe);
+    Dims s;
+    for (Value d : t) {
+      Value isInfer = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, d, minus1);
+      // Negative dims other than -1 are invalid; clamp them to 0 rather than
+      // build a negative size.
+      Value v = arith::SelectOp::create(b, l, isInfer, inferred, d);
+      s.push_back(arith::MaxSIOp::create(b, l, v, zero).getResult());
+    }
+    return reshapeOutput(n, xt, s);
+  }
+  Dims s;
+  int64_t inferAt = -1;
+  for (size_t i = 0; i < target.size(); ++i) {
+    OpFoldResult d = target[i];
+    auto c = getConstantIntValue(d);
+    if (c == 0 && !allowZero) {
+      if ((int64_t)i >= rank)
+        n.fail("Reshape copies dimension " + Twine((int64_t)i) + " that the input lacks");
+      d = xd[i];
+    } else if (c == -1) {
       if (inferAt >= 0)
         n.fail("Reshape target has more than one -1");
       inferAt = i;
-      s.push_back(1);
+      s.push_back(b.getIndexAttr(1));
       continue;
+    } else if (c && *c < 0) {
+      n.fail("Reshape target has a negative dimension " + Twine(*c));
     }
-    if (d < 0)
-      n.fail("Reshape target has a negative dimension " + Twine(d));
     s.push_back(d);
-    known *= d;
   }
   if (inferAt >= 0) {
-    if (known == 0 || numel % known != 0)
-      n.fail("Reshape cannot infer the -1 dimension");
-    s[inferAt] = numel / known;
+    // numel(x) / prod(the other target dims), cancelling shared dims.
+    Dims others(s);
+    others.erase(others.begin() + inferAt);
+    auto [cx, vx] = factor(xd);
+    auto [ct, vt] = factor(others);
+    for (auto it = vt.begin(); it != vt.end();) {
+      auto jt = llvm::find(vx, *it);
+      if (jt != vx.end()) {
+        vx.erase(jt);
+        it = vt.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (vx.empty() && vt.empty()) {
+      if (ct == 0 || cx % ct != 0)
+        n.fail("Reshape cannot infer the -1 dimension");
+      s[inferAt] = b.getIndexAttr(cx / ct);
+    } else {
+      OpFoldResult num = b.getIndexAttr(cx), den = b.getIndexAttr(ct);
+      for (Value v : vx)
+        num = imp.mulDims(n.loc, num, v);
+      for (Value v : vt)
+        den = imp.mulDims(n.loc, den, v);
+      Value dn = arith::MaxSIOp::create(b, n.loc, imp.indexValue(n.loc, den),
+                                        arith::ConstantIndexOp::create(b, n.loc, 1));
+      s[inferAt] = arith::DivUIOp::create(b, n.loc, imp.indexValue(n.loc, num), dn).getResult();
+    }
   }
   reshapeOutput(n, xt, s);
 }
@@ -290,9 +463,10 @@ void flatten(NodeCtx &n) {
     axis += r;
   if (axis < 0 || axis > r)
     n.fail("Flatten axis out of range");
-  int64_t a = 1, b = 1;
+  Dims xd = n.imp.dimsOf(n.val(0));
+  OpFoldResult a = n.b.getIndexAttr(1), b = n.b.getIndexAttr(1);
   for (int64_t i = 0; i < r; ++i)
-    (i < axis ? a : b) *= xt.shape[i];
+    (i < axis ? a : b) = n.imp.mulDims(n.loc, i < axis ? a : b, xd[i]);
   reshapeOutput(n, xt, {a, b});
 }
 
@@ -306,7 +480,8 @@ void squeeze(NodeCtx &n, bool un) {
   } else {
     axes = n.attrInts("axes").value_or(std::vector<int64_t>{});
   }
-  Shape s;
+  Dims xd = n.imp.dimsOf(n.val(0));
+  Dims s;
   if (un) {
     int64_t outRank = r + axes.size();
     for (int64_t &a : axes)
@@ -315,21 +490,24 @@ void squeeze(NodeCtx &n, bool un) {
     size_t k = 0;
     for (int64_t i = 0, j = 0; i < outRank; ++i) {
       if (k < axes.size() && axes[k] == i) {
-        s.push_back(1);
+        s.push_back(n.b.getIndexAttr(1));
         ++k;
       } else {
-        s.push_back(xt.shape[j++]);
+        s.push_back(xd[j++]);
       }
     }
   } else {
     for (int64_t &a : axes)
       a = n.normAxis(a, r);
     for (int64_t i = 0; i < r; ++i) {
+      if (axes.empty() && ShapedType::isDynamic(xt.shape[i]))
+        n.unsupported("Squeeze without axes on a dynamic dimension (whether it is "
+                      "removed would depend on data)");
       bool drop = axes.empty() ? xt.shape[i] == 1 : llvm::is_contained(axes, i);
-      if (drop && xt.shape[i] != 1)
+      if (drop && xt.shape[i] != 1 && !ShapedType::isDynamic(xt.shape[i]))
         n.fail("cannot squeeze dimension " + Twine(i) + " of size " + Twine(xt.shape[i]));
       if (!drop)
-        s.push_back(xt.shape[i]);
+        s.push_back(xd[i]);
     }
   }
   reshapeOutput(n, xt, s);
@@ -349,12 +527,13 @@ void transpose(NodeCtx &n) {
 
 void expand(NodeCtx &n) {
   TValue &xt = n.in(0);
-  std::vector<int64_t> shape = n.constInts(1, "the shape of Expand");
-  Shape out;
-  if (!broadcastShapes(xt.shape, Shape(shape.begin(), shape.end()), out))
+  Dims shape = n.intElems(1, "the shape of Expand");
+  Value x = n.val(0);
+  Dims out;
+  if (!n.imp.broadcastDims(n.imp.dimsOf(x), shape, out, n.loc))
     n.fail("Expand shape does not broadcast with the input");
   Type et = n.imp.elemType(xt.dtype, n.loc);
-  n.setOutput(0, n.imp.elementwise(n.loc, {n.val(0)}, out, et,
+  n.setOutput(0, n.imp.elementwise(n.loc, {x}, ArrayRef<OpFoldResult>(out), et,
                                    [](OpBuilder &, Location, ValueRange a) { return a[0]; }),
               xt.dtype);
 }
@@ -376,7 +555,7 @@ void trilu(NodeCtx &n) {
   bool upper = n.attrInt("upper", 1) != 0;
   Value x = n.val(0);
   Type et = elemOf(x);
-  n.setOutput(0, n.imp.elementwise(n.loc, {x}, xt.shape, et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+  n.setOutput(0, n.imp.elementwise(n.loc, {x}, ArrayRef<OpFoldResult>(n.imp.dimsOf(x)), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
     Value i = linalg::IndexOp::create(b, l, r - 2);
     Value j = linalg::IndexOp::create(b, l, r - 1);
     Value d = arith::SubIOp::create(b, l, j, i);
@@ -386,16 +565,73 @@ void trilu(NodeCtx &n) {
   }), xt.dtype);
 }
 
-/// Range: its length depends on the values of its (constant) inputs; the
-/// elements are start + i * delta.
+/// Range with inputs known only at run time: the length is
+/// max(ceil((limit - start) / delta), 0), computed in f64 as ONNX's
+/// reference does; a delta of 0 gives an empty result.
+Value dynamicRange(NodeCtx &n, int32_t dt, Type et) {
+  OpBuilder &b = n.b;
+  Location l = n.loc;
+  Type f64 = b.getF64Type();
+  Value s[3], f[3];
+  for (size_t i = 0; i < 3; ++i) {
+    TValue &tv = n.in(i);
+    if (!tv.shape.empty() && !(tv.shape.size() == 1 && tv.shape[0] == 1))
+      n.fail("Range input '" + n.node.input(i) + "' is not a scalar");
+    SmallVector<Value> idx;
+    if (!tv.shape.empty())
+      idx.push_back(arith::ConstantIndexOp::create(b, l, 0));
+    s[i] = tensor::ExtractOp::create(b, l, n.val(i), idx);
+    f[i] = isa<FloatType>(et) ? (Value)arith::ExtFOp::create(b, l, f64, s[i])
+                              : (Value)arith::SIToFPOp::create(b, l, f64, s[i]);
+    if (et.isF64())
+      f[i] = s[i];
+  }
+  Value q = arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, f[1], f[0]), f[2]);
+  Value c = math::CeilOp::create(b, l, q);
+  Value zero = arith::ConstantOp::create(b, l, b.getF64FloatAttr(0));
+  Value lim = arith::ConstantOp::create(b, l, b.getF64FloatAttr(double(int64_t(1) << 40)));
+  // NaN (delta 0 with equal bounds) and negative counts give 0.
+  Value ok = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, c, zero);
+  c = arith::SelectOp::create(b, l, ok, arith::MinimumFOp::create(b, l, c, lim), zero);
+  Value count = arith::IndexCastOp::create(b, l, b.getIndexType(),
+                                           arith::FPToSIOp::create(b, l, b.getI64Type(), c));
+  MLIRContext *ctx = b.getContext();
+  Value init = n.imp.emptyTensor(l, ArrayRef<OpFoldResult>{count}, et);
+  return linalg::GenericOp::create(
+             b, l, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+             SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(1, ctx)},
+             SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+             [&](OpBuilder &bb, Location ll, ValueRange) {
+               Value i = linalg::IndexOp::create(bb, ll, 0);
+               Value v;
+               if (isa<FloatType>(et)) {
+                 Value fi = arith::UIToFPOp::create(bb, ll, et, arith::IndexCastUIOp::create(bb, ll, bb.getI64Type(), i));
+                 v = arith::AddFOp::create(bb, ll, s[0], arith::MulFOp::create(bb, ll, fi, s[2]));
+               } else {
+                 Value ii = arith::IndexCastOp::create(bb, ll, et, i);
+                 v = arith::AddIOp::create(bb, ll, s[0], arith::MulIOp::create(bb, ll, ii, s[2]));
+               }
+               linalg::YieldOp::create(bb, ll, v);
+             })
+      .getResult(0);
+}
+
+/// Range: its length depends on the values of its inputs; the elements are
+/// start + i * delta. Constant inputs give a static length.
 void range(NodeCtx &n) {
   DenseElementsAttr in[3];
   double v[3];
+  for (size_t i = 0; i < 3; ++i)
+    if (!n.constantInput(i)) {
+      int32_t dt = n.in(0).dtype;
+      if (n.in(1).dtype != dt || n.in(2).dtype != dt)
+        n.fail("Range inputs have different types");
+      Type et = n.imp.elemType(dt, n.loc);
+      n.setOutput(0, dynamicRange(n, dt, et), dt);
+      return;
+    }
   for (size_t i = 0; i < 3; ++i) {
     in[i] = n.constantInput(i);
-    if (!in[i])
-      n.unsupported("Range with inputs computed at run time (input '" +
-                    n.node.input(i) + "'); lut-mlir needs static shapes");
     if (in[i].getNumElements() != 1)
       n.fail("Range input '" + n.node.input(i) + "' is not a scalar");
     v[i] = isa<FloatType>(in[i].getElementType())
@@ -438,7 +674,8 @@ void range(NodeCtx &n) {
   n.setOutput(0, y, dt);
 }
 
-/// Shape (opset 15: with start and end): known from the static shape.
+/// Shape (opset 15: with start and end): a constant for static dims;
+/// otherwise IR, with its elements tracked (ShapeElems.cpp).
 void shapeOp(NodeCtx &n) {
   TValue &x = n.in(0);
   int64_t r = x.shape.size();
@@ -451,17 +688,40 @@ void shapeOp(NodeCtx &n) {
   end = std::clamp<int64_t>(end, start, r);
   SmallVector<int64_t> dims(x.shape.begin() + start, x.shape.begin() + end);
   auto type = RankedTensorType::get({(int64_t)dims.size()}, n.b.getI64Type());
-  n.setConstOutput(0, DenseElementsAttr::get(type, ArrayRef<int64_t>(dims)),
-                   DTy::INT64);
+  if (llvm::none_of(dims, ShapedType::isDynamic)) {
+    n.setConstOutput(0, DenseElementsAttr::get(type, ArrayRef<int64_t>(dims)), DTy::INT64);
+    return;
+  }
+  Dims xd = n.imp.dimsOf(n.val(0));
+  Dims elems(xd.begin() + start, xd.begin() + end);
+  SmallVector<Value> vals;
+  for (OpFoldResult d : elems) {
+    if (auto v = dyn_cast<Value>(d))
+      n.imp.dimValues.insert(v);
+    vals.push_back(arith::IndexCastOp::create(n.b, n.loc, n.b.getI64Type(),
+                                              n.imp.indexValue(n.loc, d)));
+  }
+  n.setOutput(0, tensor::FromElementsOp::create(n.b, n.loc, type, vals), DTy::INT64);
+  n.imp.lookup(n.node.output(0))->elems = elems;
 }
 
 void sizeOp(NodeCtx &n) {
-  int64_t numel = 1;
-  for (int64_t d : n.in(0).shape)
-    numel *= d;
+  TValue &x = n.in(0);
   auto type = RankedTensorType::get({}, n.b.getI64Type());
-  n.setConstOutput(0, DenseElementsAttr::get(type, ArrayRef<int64_t>(numel)),
-                   DTy::INT64);
+  if (llvm::none_of(x.shape, ShapedType::isDynamic)) {
+    int64_t numel = 1;
+    for (int64_t d : x.shape)
+      numel *= d;
+    n.setConstOutput(0, DenseElementsAttr::get(type, ArrayRef<int64_t>(numel)), DTy::INT64);
+    return;
+  }
+  OpFoldResult numel = n.b.getIndexAttr(1);
+  for (OpFoldResult d : n.imp.dimsOf(n.val(0)))
+    numel = n.imp.mulDims(n.loc, numel, d);
+  Value v = arith::IndexCastOp::create(n.b, n.loc, n.b.getI64Type(), n.imp.indexValue(n.loc, numel));
+  n.setOutput(0, tensor::FromElementsOp::create(n.b, n.loc, type, ValueRange{v}), DTy::INT64);
+  n.imp.dimValues.insert(n.imp.indexValue(n.loc, numel));
+  n.imp.lookup(n.node.output(0))->elems = Dims{numel};
 }
 
 void constantOp(NodeCtx &n) {
@@ -496,14 +756,8 @@ void constantOp(NodeCtx &n) {
 }
 
 void constantOfShape(NodeCtx &n) {
-  std::vector<int64_t> shape = n.constInts(0, "the shape of ConstantOfShape");
-  int64_t numel = 1;
-  for (int64_t d : shape) {
-    if (d < 0)
-      n.fail("ConstantOfShape has a negative dimension " + Twine(d));
-    if (__builtin_mul_overflow(numel, d, &numel) || numel > (int64_t(1) << 34))
-      n.fail("ConstantOfShape's result is too large (more than 2^34 elements)");
-  }
+  Dims dims = n.intElems(0, "the shape of ConstantOfShape");
+  Shape st = Importer::shapeOfDims(dims);
   int32_t dt = DTy::FLOAT;
   Attribute value = n.b.getF32FloatAttr(0);
   if (const auto *a = n.attr("value")) {
@@ -513,6 +767,24 @@ void constantOfShape(NodeCtx &n) {
       n.fail("ConstantOfShape 'value' must be a one-element tensor");
     dt = v.dtype;
     value = d.getValues<Attribute>()[0];
+  }
+  if (llvm::any_of(st, ShapedType::isDynamic)) {
+    // Sizes known at run time; negative ones (invalid) are clamped to 0.
+    Value zero = arith::ConstantIndexOp::create(n.b, n.loc, 0);
+    for (OpFoldResult &d : dims)
+      if (auto v = dyn_cast<Value>(d); v && !n.imp.isDimValue(v))
+        d = arith::MaxSIOp::create(n.b, n.loc, v, zero).getResult();
+    Type et = n.imp.elemType(dt, n.loc);
+    n.setOutput(0, n.imp.filled(n.loc, ArrayRef<OpFoldResult>(dims), et, cast<TypedAttr>(value)), dt);
+    return;
+  }
+  std::vector<int64_t> shape(st.begin(), st.end());
+  int64_t numel = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      n.fail("ConstantOfShape has a negative dimension " + Twine(d));
+    if (__builtin_mul_overflow(numel, d, &numel) || numel > (int64_t(1) << 34))
+      n.fail("ConstantOfShape's result is too large (more than 2^34 elements)");
   }
   auto type = n.imp.tensorType(shape, dt, n.loc);
   n.setConstOutput(0, DenseElementsAttr::get(type, value), dt);

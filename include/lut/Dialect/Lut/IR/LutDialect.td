@@ -43,6 +43,11 @@ def Lut_Dialect : Dialect {
       `uint8`, `uint16`, `uint32`, `uint64`. It records the ONNX type where
       the MLIR element type loses it (an ONNX `uint8` and `int8` are both
       `i8`).
+    * `lut.dim_names` (array of strings) on a function argument or result
+      with dynamic dims: for each dim, the ONNX `dim_param` that names it
+      ("" for static or unnamed dims), set by the ONNX importer. The
+      signature reports dynamic dims by these names, and the runtime checks
+      that input dims with the same name agree.
     * `lut.signature` (string) on a function op: the compiled model's
       signature text, as `lut_model_signature()` returns it at run time
       (a `lut-model v1` line, then one line per input and output with its
@@ -55,7 +60,8 @@ def Lut_Dialect : Dialect {
       string for that CPU (e.g. `+avx2,+fma`), recorded likewise.
 
     The verifier reports a `lut.name`, `lut.dtype`, `lut.signature` or
-    `lut.target_cpu` or `lut.target_features` that is not a string, a `lut.dtype` that is not one of the names above, and
+    `lut.target_cpu` or `lut.target_features` that is not a string, a `lut.dtype` that is not one of the names above, a
+    `lut.dim_names` that is not an array of strings, and
     an unknown `lut.` attribute, naming the attribute and the argument or
     result index.
   }];
@@ -65,7 +71,8 @@ def Lut_Dialect : Dialect {
     "::mlir::StringAttr":$dtype,
     "::mlir::StringAttr":$signature,
     "::mlir::StringAttr":$target_cpu,
-    "::mlir::StringAttr":$target_features
+    "::mlir::StringAttr":$target_features,
+    "::mlir::ArrayAttr":$dim_names
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;
