@@ -16,6 +16,7 @@ list of float32 arrays in graph-input order.
                         changed from 100 when batch != 100
 """
 import os
+import subprocess
 import sys
 import numpy as np
 
@@ -28,17 +29,23 @@ def _torch():
     return torch
 
 
-def _export(module, example, path):
+def _export(module, example, path, dynamic_dim=None):
+    """Exports with the TorchScript exporter; `dynamic_dim` = (dim, name)
+    makes that dim of x and y dynamic."""
     torch = _torch()
     module.eval()
+    axes = None
+    if dynamic_dim is not None:
+        axes = {"x": {dynamic_dim[0]: dynamic_dim[1]}, "y": {dynamic_dim[0]: dynamic_dim[1]}}
     # With gradients on, nn.MultiheadAttention takes its exportable path
     # (under no_grad it calls aten::_native_multi_head_attention).
     torch.onnx.export(module, (example,), path, opset_version=17,
-                      input_names=["x"], output_names=["y"], do_constant_folding=True)
+                      input_names=["x"], output_names=["y"], do_constant_folding=True,
+                      dynamic_axes=axes)
 
 
-def ffn(work, d, h, tokens):
-    path = os.path.join(work, f"ffn{d}x{h}_t{tokens}.onnx")
+def ffn(work, d, h, tokens, dynamic=False):
+    path = os.path.join(work, f"ffn{d}x{h}_t{tokens}{'_dyn' if dynamic else ''}.onnx")
     torch = _torch()
     nn = torch.nn
 
@@ -56,12 +63,12 @@ def ffn(work, d, h, tokens):
 
     x = np.random.default_rng(1).standard_normal((1, tokens, d)).astype(np.float32)
     if not os.path.exists(path):
-        _export(Ffn(), torch.from_numpy(x), path)
+        _export(Ffn(), torch.from_numpy(x), path, (1, "tokens") if dynamic else None)
     return path, [x]
 
 
-def swiglu(work, d, h, tokens):
-    path = os.path.join(work, f"swiglu{d}x{h}_t{tokens}.onnx")
+def swiglu(work, d, h, tokens, dynamic=False):
+    path = os.path.join(work, f"swiglu{d}x{h}_t{tokens}{'_dyn' if dynamic else ''}.onnx")
     torch = _torch()
     nn = torch.nn
 
@@ -79,15 +86,15 @@ def swiglu(work, d, h, tokens):
 
     x = np.random.default_rng(1).standard_normal((1, tokens, d)).astype(np.float32)
     if not os.path.exists(path):
-        _export(SwiGlu(), torch.from_numpy(x), path)
+        _export(SwiGlu(), torch.from_numpy(x), path, (1, "tokens") if dynamic else None)
     return path, [x]
 
 
-def vit_b16(work, batch=1):
+def vit_b16(work, batch=1, dynamic=False):
     """The example's ViT (examples/vit-fashion-mnist/vit_model.py) at
     ViT-B/16's sizes: 224x224x3 images, 16x16 patches, 12 blocks, d=768, 12
     heads, MLP 3072, 1000 classes; random weights."""
-    path = os.path.join(work, f"vit_b16_b{batch}.onnx")
+    path = os.path.join(work, f"vit_b16_b{batch}{'_dyn' if dynamic else ''}.onnx")
     torch = _torch()
     sys.path.insert(0, os.path.join(ROOT, "examples", "vit-fashion-mnist"))
     from vit_model import ViT
@@ -96,7 +103,7 @@ def vit_b16(work, batch=1):
     if not os.path.exists(path):
         vit = ViT(d=768, depth=12, heads=12, d_ff=3072, patch=16, classes=1000, image=image,
                   channels=3)
-        _export(vit, torch.from_numpy(x), path)
+        _export(vit, torch.from_numpy(x), path, (0, "batch") if dynamic else None)
     return path, [x]
 
 
@@ -133,9 +140,16 @@ def _rebatch(src, dst, old, new, factors):
     onnx.save(m, dst)
 
 
-def example_vit(work, batch):
+def example_vit(work, batch, dynamic=False):
     src = os.path.join(ROOT, "examples", "vit-fashion-mnist", "vit.onnx")
     x = np.random.default_rng(1).random((batch, 1, 28, 28), dtype=np.float32)
+    if dynamic:
+        path = os.path.join(work, "vit_fmnist_dyn.onnx")
+        if not os.path.exists(path):
+            subprocess.run([sys.executable, os.path.join(ROOT, "examples", "vit-fashion-mnist",
+                                                         "export_dynamic.py"),
+                            "--onnx", src, "--out", path], check=True, stdout=subprocess.DEVNULL)
+        return path, [x]
     if batch == 100:
         return src, [x]
     path = os.path.join(work, f"vit_fmnist_b{batch}.onnx")

@@ -22,6 +22,11 @@ of every output, within 1e-3) before its time is reported.
 Columns: ORT, dense and LUT are median milliseconds per inference;
 "ORT/dense" and "ORT/LUT" are speedups over ONNX Runtime (above 1: we are
 faster).
+
+Dynamic shapes: each case is also exported with its batch or token dim
+dynamic, compiled once (dense and LUT) and timed on the same input; the
+second table gives those medians and the ratios dynamic / static (1.00: no
+cost for compiling once; the target is at most 1.15). --no-dynamic skips it.
 """
 import argparse, json, os, re, subprocess, sys, time
 import numpy as np
@@ -86,6 +91,8 @@ def main():
                     help="lutc --lut-tables: element type of the compiled tables (default %(default)s)")
     ap.add_argument("--json", default="", help="also write the results as JSON here")
     ap.add_argument("--quick", action="store_true", help="a fifth of the runs")
+    ap.add_argument("--no-dynamic", action="store_true",
+                    help="skip the dynamic-shape compiles and their table")
     a = ap.parse_args()
 
     lutc, lut_run = (os.path.join(a.build, "bin", t) for t in ("lutc", "lut-run"))
@@ -128,6 +135,14 @@ def main():
         removed = re.search(r"([0-9.]+)% of the multiplications removed", report)
         log(f"   lutc --lut={a.lut} --lut-tables={a.lut_tables}: {time.time() - t0:.1f} s"
             + (f", {removed.group(1)}% of the multiplications removed" if removed else ""))
+        dyn = None
+        if not a.no_dynamic:
+            t0 = time.time()
+            dyn_model, _ = build(a.work, *args, dynamic=True)
+            dyn = (os.path.join(a.work, f"{name}.dense-dyn.so"), os.path.join(a.work, f"{name}.lut-dyn.so"))
+            run([lutc, dyn_model, "-O2", "-o", dyn[0]])
+            run([c if c != model else dyn_model for c in lut_cmd[:-1]] + [dyn[1]])
+            log(f"   dynamic model {dyn_model}, lutc dense and LUT: {time.time() - t0:.1f} s")
         for t in threads:
             ort = time_ort(model, inputs, runs, t)
             dense = time_ours(lut_run, dense_so, inputs, runs, t, a.work)
@@ -142,8 +157,13 @@ def main():
             row = dict(case=name, description=desc, threads=t, runs=runs, ort_ms=ort["median_ms"],
                        dense_ms=dense, lut_ms=lut, ort_version=ort["ort_version"],
                        removed_pct=float(removed.group(1)) if removed else None)
+            msg = f"   {t} thread(s): ORT {ort['median_ms']:.3f} ms, dense {dense:.3f} ms, LUT {lut:.3f} ms"
+            if dyn:
+                row["dense_dyn_ms"] = time_ours(lut_run, dyn[0], inputs, runs, t, a.work)
+                row["lut_dyn_ms"] = time_ours(lut_run, dyn[1], inputs, runs, t, a.work)
+                msg += f"; dynamic: dense {row['dense_dyn_ms']:.3f} ms, LUT {row['lut_dyn_ms']:.3f} ms"
             rows.append(row)
-            log(f"   {t} thread(s): ORT {ort['median_ms']:.3f} ms, dense {dense:.3f} ms, LUT {lut:.3f} ms")
+            log(msg)
 
     cpu = "unknown CPU"
     try:
@@ -158,6 +178,16 @@ def main():
     for r in rows:
         print(f"| {r['description']} | {r['threads']} | {r['runs']} | {r['ort_ms']:.3f} | {r['dense_ms']:.3f} | "
               f"{r['lut_ms']:.3f} | {r['ort_ms'] / r['dense_ms']:.2f}x | {r['ort_ms'] / r['lut_ms']:.2f}x |")
+    dyn_rows = [r for r in rows if "dense_dyn_ms" in r]
+    if dyn_rows:
+        print("\nDynamic shapes: the same cases compiled once with a dynamic batch or token dim, "
+              "run at the size above (target: dynamic/static <= 1.15)\n")
+        print("| case | threads | dense | dense dyn | dyn/static | LUT | LUT dyn | dyn/static |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in dyn_rows:
+            print(f"| {r['description']} | {r['threads']} | {r['dense_ms']:.3f} | {r['dense_dyn_ms']:.3f} | "
+                  f"{r['dense_dyn_ms'] / r['dense_ms']:.2f}x | {r['lut_ms']:.3f} | {r['lut_dyn_ms']:.3f} | "
+                  f"{r['lut_dyn_ms'] / r['lut_ms']:.2f}x |")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(dict(cpu=cpu, lut=a.lut, lut_tables=a.lut_tables, rows=rows), f, indent=1)

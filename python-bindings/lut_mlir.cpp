@@ -11,6 +11,8 @@
 #include "lut/Support/DTypes.h"
 
 #include <pybind11/numpy.h>
+
+#include <cstring>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -86,12 +88,18 @@ struct TensorInfo {
   std::string name;
   py::dtype dtype;
   py::tuple shape;
+  /// Per dim: the ONNX dim_param of a dynamic dim, "" otherwise.
+  py::tuple dimNames;
   LutDType lutDType;
 
   std::string repr() const {
-    return "TensorInfo(name=" + py::repr(py::str(name)).cast<std::string>() +
-           ", dtype=" + py::str(dtype).cast<std::string>() +
-           ", shape=" + py::repr(shape).cast<std::string>() + ")";
+    std::string r = "TensorInfo(name=" + py::repr(py::str(name)).cast<std::string>() +
+                    ", dtype=" + py::str(dtype).cast<std::string>() +
+                    ", shape=" + py::repr(shape).cast<std::string>();
+    for (py::handle d : shape)
+      if (d.cast<int64_t>() < 0)
+        return r + ", dim_names=" + py::repr(dimNames).cast<std::string>() + ")";
+    return r + ")";
   }
 };
 
@@ -125,10 +133,15 @@ public:
                            : lutModelGetInputRank(model, i);
         const int64_t *shape = out ? lutModelGetOutputShape(model, i)
                                    : lutModelGetInputShape(model, i);
-        py::tuple t(rank);
-        for (int64_t d = 0; d < rank; ++d)
+        py::tuple t(rank), names(rank);
+        for (int64_t d = 0; d < rank; ++d) {
           t[d] = py::int_(shape[d]);
+          const char *nm = out ? lutModelGetOutputDimName(model, i, d)
+                               : lutModelGetInputDimName(model, i, d);
+          names[d] = py::str(nm ? nm : "");
+        }
         info.shape = t;
+        info.dimNames = names;
         (out ? outputs : inputs).push_back(std::move(info));
       }
     }
@@ -191,6 +204,9 @@ public:
       arrays.push_back(std::move(arr));
     }
 
+    if (lutModelIsDynamic(model))
+      return runDynamic(inputPtrs);
+
     // Allocate the results as NumPy arrays and let the model write into them.
     std::vector<py::array> results;
     std::vector<TensorHandle> outputTensors;
@@ -228,6 +244,31 @@ public:
     return out;
   }
 
+  /// A model with dynamic dims: the runtime computes the output shapes and
+  /// allocates the outputs; they are copied into new NumPy arrays.
+  py::list runDynamic(std::vector<LutTensor *> &inputPtrs) {
+    std::vector<LutTensor *> raw(outputs.size(), nullptr);
+    LutStatus status;
+    {
+      py::gil_scoped_release release;
+      status = lutModelRun(model, inputPtrs.data(), inputPtrs.size(), raw.data(), raw.size());
+    }
+    if (status != LUT_OK)
+      raiseLastError();
+    std::vector<TensorHandle> owned;
+    for (LutTensor *t : raw)
+      owned.emplace_back(t);
+    py::list out;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      const int64_t *shape = lutTensorGetShape(raw[i]);
+      std::vector<py::ssize_t> dims(shape, shape + lutTensorGetRank(raw[i]));
+      py::array arr(outputs[i].dtype, dims);
+      std::memcpy(arr.mutable_data(), lutTensorGetData(raw[i]), lutTensorGetSizeInBytes(raw[i]));
+      out.append(arr);
+    }
+    return out;
+  }
+
   std::string path;
   LutModel *model = nullptr;
   std::vector<TensorInfo> inputs, outputs;
@@ -253,7 +294,11 @@ PYBIND11_MODULE(lut_mlir, m) {
                     "The numpy.dtype. bfloat16 is ml_dtypes.bfloat16 if "
                     "ml_dtypes is installed, else uint16 bit patterns.")
       .def_readonly("shape", &TensorInfo::shape,
-                    "The static shape as a tuple of ints; () for a scalar.")
+                    "The shape as a tuple of ints; () for a scalar. A dynamic "
+                    "dim is -1: its size comes from each run's inputs.")
+      .def_readonly("dim_names", &TensorInfo::dimNames,
+                    "Per dim, the ONNX name (dim_param) of a dynamic dim, "
+                    "e.g. 'batch'; '' for static or unnamed dims.")
       .def("__repr__", &TensorInfo::repr);
 
   py::class_<Model>(m, "Model",
@@ -276,8 +321,8 @@ PYBIND11_MODULE(lut_mlir, m) {
            "Runs the model on a sequence of inputs in graph-input order and "
            "returns a list of new NumPy arrays, one per output (0-d arrays "
            "for scalars).\n\n"
-           "NumPy arrays must have exactly the input's dtype and shape: "
-           "nothing is cast or broadcast. Non-contiguous and non-native "
+           "NumPy arrays must have exactly the input's dtype and shape "
+           "(any size >= 1 for a dynamic dim): nothing is cast or broadcast. Non-contiguous and non-native "
            "byte-order arrays are copied. Other objects (lists, scalars) are "
            "converted with numpy.asarray(x, dtype=input.dtype).\n\n"
            "Raises ValueError with the runtime's message on a count, dtype "

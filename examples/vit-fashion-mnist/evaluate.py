@@ -4,6 +4,12 @@ of multiplications removed and the median batch latency of both.
 
 Usage: /usr/bin/python3 evaluate.py --build BUILD_DIR [--lut SPEC]
          [--calibration-images N] [--work DIR] [--json OUT.json]
+         [--dynamic-batches 1,7,100,256]
+
+With --dynamic-batches, the ViT is also re-exported with a dynamic batch
+dim (export_dynamic.py), compiled once dense and once with LUT FFNs, and
+run on all test images in batches of each given size; the accuracies are
+printed next to the static (batch 100) compile's.
 Needs the lut_mlir Python module (BUILD_DIR/python) and lutc/lut-run
 (BUILD_DIR/bin).
 """
@@ -27,6 +33,9 @@ ap.add_argument("--bench-runs", type=int, default=20)
 ap.add_argument("--threads", type=int, default=1,
                 help="LUT_NUM_THREADS for the latency runs (default 1)")
 ap.add_argument("--test-images", type=int, default=10000)
+ap.add_argument("--dynamic-batches", default=None,
+                help="comma-separated batch sizes: also compile a dynamic-batch export "
+                     "and measure its accuracy at each")
 ap.add_argument("--max-loss", type=float, default=None,
                 help="exit 1 if dense minus LUT accuracy exceeds this many points")
 a = ap.parse_args()
@@ -61,14 +70,19 @@ p, t_lut = run([lutc, a.model, "-O2", f"--lut={a.lut}", f"--calibration={cal_pat
 print(p.stderr, end="")
 print(f"compile: dense {t_dense:.1f} s, lut (with calibration and fitting) {t_lut:.1f} s")
 
-def accuracy(so):
+def accuracy(so, batch=None):
+    """Accuracy over the test images in batches of the model's batch size,
+    or of `batch` for a dynamic model (the last batch then smaller)."""
     m = lut_mlir.Model(so)
-    batch = m.inputs[0].shape[0]
-    n = (len(xte) // batch) * batch
+    if batch is None:
+        batch = m.inputs[0].shape[0]
+        n = (len(xte) // batch) * batch
+    else:
+        n = len(xte)
     correct = 0
     for i in range(0, n, batch):
-        logits = m.run([xte[i:i + batch]])[0]
-        correct += int((logits.argmax(1) == yte[i:i + batch]).sum())
+        logits = m.run([xte[i:min(i + batch, n)]])[0]
+        correct += int((logits.argmax(1) == yte[i:min(i + batch, n)]).sum())
     return correct / n, n
 
 def bench(so):
@@ -106,6 +120,24 @@ print(f"held-out relative MSE:    {mean(result['heldout_rel_mse']):.4f} (f32 tab
       f"{mean(result['heldout_rel_mse_stored']):.4f} ({a.lut_tables} tables)")
 print(f"median batch latency:     dense {lat_dense[0]:.2f} ms, LUT {lat_lut[0]:.2f} ms "
       f"(batch {batch}, lut-run --bench {a.bench_runs}, {a.threads} thread(s)); ratio {lat_dense[0] / lat_lut[0]:.2f}x")
+if a.dynamic_batches:
+    batches = [int(b) for b in a.dynamic_batches.split(",")]
+    dyn_model = os.path.join(work, "vit_dynamic.onnx")
+    run([sys.executable, os.path.join(HERE, "export_dynamic.py"), "--onnx", a.model,
+         "--out", dyn_model])
+    dyn_dense, dyn_lut = os.path.join(work, "dense_dyn.so"), os.path.join(work, "lut_dyn.so")
+    run([lutc, dyn_model, "-O2", "-o", dyn_dense])
+    run([lutc, dyn_model, "-O2", f"--lut={a.lut}", f"--calibration={cal_path}",
+         f"--lut-tables={a.lut_tables}", "-o", dyn_lut])
+    sig = lut_mlir.Model(dyn_dense).inputs[0]
+    print(f"dynamic batch:            input {sig.name} shape {sig.shape} dim names {sig.dim_names}")
+    result["dynamic"] = []
+    for b in batches:
+        ad, nd = accuracy(dyn_dense, b)
+        al, _ = accuracy(dyn_lut, b)
+        result["dynamic"].append({"batch": b, "test_images": nd, "dense_accuracy": ad,
+                                  "lut_accuracy": al})
+        print(f"  batch {b:4d}: {nd} images, dense {100 * ad:.2f}%, LUT {100 * al:.2f}%")
 if a.json:
     json.dump(result, open(a.json, "w"), indent=2)
 if a.max_loss is not None:

@@ -25,10 +25,6 @@ FailureOr<std::string> signatureLine(func::FuncOp func, StringRef kind, unsigned
   if (!tt)
     return func.emitError() << kind << " #" << i << " of '" << func.getSymName()
                             << "' must be a ranked tensor, got " << t;
-  if (tt.hasStaticShape() && tt.getNumElements() == 0)
-    return func.emitError() << "unsupported: " << kind << " #" << i << " of '"
-                            << func.getSymName() << "' has no elements (" << t
-                            << "); compiled models need non-empty inputs and outputs";
   auto name = attrs ? attrs.getAs<StringAttr>("lut.name") : nullptr;
   auto dtype = attrs ? attrs.getAs<StringAttr>("lut.dtype") : nullptr;
   const char *dt = lut::dtypeNameForType(tt.getElementType(), dtype);

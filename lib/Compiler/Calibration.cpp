@@ -350,21 +350,24 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
     }
     if (opts.limit > 0)
       samples = std::min(samples, opts.limit);
-    // A dynamic batch: runs of up to 256 samples (the data fixes the size).
-    if (batch < 0)
+    // A dynamic batch: runs of up to 256 samples, the last one smaller, so
+    // that every sample is used (the data fixes the other dynamic dims).
+    bool dynamicBatch = batch < 0;
+    if (dynamicBatch)
       batch = std::min<int64_t>(samples, 256);
     for (auto &rs : runShapes)
       rs[0] = batch;
-    int64_t batches = batch ? samples / batch : 0;
+    int64_t batches = batch ? (dynamicBatch ? (samples + batch - 1) / batch : samples / batch) : 0;
     if (batches == 0) {
       error = "calibration data has " + std::to_string(samples) +
               " samples, fewer than one batch of " + std::to_string(batch);
       return false;
     }
-    log << "calibration: running " << batches << " batches of " << batch << " ("
-        << batches * batch << " samples";
-    if (batches * batch < samples)
-      log << "; " << samples - batches * batch << " left over";
+    int64_t used = std::min(batches * batch, samples);
+    log << "calibration: running " << batches << " batches of " << (dynamicBatch ? "up to " : "")
+        << batch << " (" << used << " samples";
+    if (used < samples)
+      log << "; " << samples - used << " left over";
     log << ")\n";
     size_t nOut = lutModelGetNumOutputs(h.m);
     for (int64_t b = 0; b < batches; ++b) {
@@ -373,6 +376,8 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
         size_t bytes = lutTensorGetSizeInBytes(data[i].get()) /
                        lutTensorGetShape(data[i].get())[0] * batch;
         char *p = static_cast<char *>(lutTensorGetData(data[i].get())) + b * bytes;
+        if (dynamicBatch)
+          runShapes[i][0] = std::min(batch, samples - b * batch);
         ins.push_back(lutTensorCreate(p, runShapes[i].data(), lutModelGetInputRank(h.m, i),
                                       lutModelGetInputDType(h.m, i), 0));
       }

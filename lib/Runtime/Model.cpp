@@ -78,12 +78,7 @@ LutStatus checkTensors(const char *kind, LutTensor *const *tensors,
                   describe(kind, i, info) + ": expected shape " +
                       signatureShape(info) + ", got " +
                       shapeToString(t->shape.data(), t->shape.size()));
-    for (size_t d = 0; d < t->shape.size(); ++d)
-      if (info.shape[d] < 0 && t->shape[d] < 1)
-        return fail(LUT_ERROR_MISMATCH,
-                    describe(kind, i, info) + ": dynamic dimension " +
-                        std::to_string(d) + " is " + std::to_string(t->shape[d]) +
-                        "; compiled models need non-empty tensors");
+
   }
   return LUT_OK;
 }

@@ -22,9 +22,18 @@ model's own value/node names in a reason are replaced by '<name>' so that equal
 reasons group), expected failures, every failure with its details (max abs/rel
 error, first mismatching element), and the failures grouped by kind.
 
+With --mode both (the default) every test runs twice, in the manner of
+onnx-mlir: once static, as the test's model.onnx declares its shapes, and once
+dynamic ("<test> [dynamic]"): every dim of every graph input made dynamic
+(a dim_param of its own), the output dims and value_info cleared, so that the
+shapes come from the test data at run time. The length of a 1-D int64 input
+(a Reshape shape, Slice starts, axes, ...) stays static, since it fixes the
+rank of a result. --mode static or dynamic runs one.
+
 Tests listed in xfail.txt (next to this script, or --xfail FILE) that fail are
 reported as "xfail"; a listed test that passes is a failure (XPASS), so that the
-list only ever holds tests that really fail.
+list only ever holds tests that really fail. An entry `test_x` covers the
+static run, `test_x:dynamic` the dynamic one.
 
 The last line of the output is always `N passed, M failed, K skipped`; the exit
 code is 1 if M > 0 (2 on usage errors).
@@ -306,13 +315,53 @@ def numbered(files, prefix):
     return sorted(files, key=key)
 
 
+DYNAMIC_SUFFIX = " [dynamic]"
+
+
+def make_dynamic(model_path, out_path):
+    """model.onnx with every graph-input dim dynamic (dim_param in<i>_d<k>),
+    output dims unknown and no value_info. The length of a 1-D int64 input
+    (a shape, axes, starts, ...) stays static: it fixes a result's rank."""
+    m = onnx.load(model_path)
+    inits = {i.name for i in m.graph.initializer}
+    k = 0
+    for vi in m.graph.input:
+        if vi.name in inits or not vi.type.HasField("tensor_type"):
+            continue
+        tt = vi.type.tensor_type
+        if tt.elem_type == onnx.TensorProto.INT64 and len(tt.shape.dim) == 1:
+            k += 1
+            continue
+        if vi.type.tensor_type.HasField("shape"):
+            for d, dim in enumerate(vi.type.tensor_type.shape.dim):
+                dim.Clear()
+                dim.dim_param = "in%d_d%d" % (k, d)
+        k += 1
+    for vo in m.graph.output:
+        if vo.type.HasField("tensor_type") and vo.type.tensor_type.HasField("shape"):
+            for dim in vo.type.tensor_type.shape.dim:
+                dim.Clear()
+    del m.graph.value_info[:]
+    onnx.save(m, out_path)
+
+
+def base_name(name):
+    return name[:-len(DYNAMIC_SUFFIX)] if name.endswith(DYNAMIC_SUFFIX) else name
+
+
 def run_one(name, args):
+    dynamic = name.endswith(DYNAMIC_SUFFIX)
+    name = base_name(name)
     test_dir = os.path.join(args.tests_dir, name)
-    work = os.path.join(args.work_dir, name)
+    work = os.path.join(args.work_dir, name + ("-dynamic" if dynamic else ""))
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     model_path = os.path.join(test_dir, "model.onnx")
     so = os.path.join(work, "model.so")
+    if dynamic:
+        dyn_path = os.path.join(work, "model.onnx")
+        make_dynamic(model_path, dyn_path)
+        model_path = dyn_path
 
     # 1. compile
     rc, _, err = run_tool([args.lutc, model_path, "-o", so], args.compile_timeout)
@@ -324,7 +373,8 @@ def run_one(name, args):
                               "'error: unsupported' as the exit-code contract says: " + line,
                               stderr_details(err))
         model = onnx.load(model_path)
-        return Result(name, Result.SKIP, group_key(error_message(line), model_path, model_names(model)))
+        return Result(name + (DYNAMIC_SUFFIX if dynamic else ""), Result.SKIP,
+                      group_key(error_message(line), model_path, model_names(model)))
     if rc != 0:
         raise TestFailure("lutc %s: %s" % (describe_exit(rc), first_error_line(err)), stderr_details(err))
     if not os.path.isfile(so):
@@ -394,17 +444,21 @@ def run_one(name, args):
                 problems = compare_arrays(got_pb, got, 0.0, 0.0)
                 if problems:
                     raise TestFailure("%s: output_%d.pb differs from output_%d.npy" % (ds_name, i, i), problems)
-    return Result(name, Result.PASS)
+    return Result(name + (DYNAMIC_SUFFIX if dynamic else ""), Result.PASS)
 
 
 def failure_kind(name, reason, args):
     """'lutc exit code 1: /x/model.onnx:0:0: error: foo 'v'' -> "lutc exit code 1: foo '<name>'"."""
+    work = os.path.join(args.work_dir, base_name(name) + ("-dynamic" if name.endswith(DYNAMIC_SUFFIX) else ""))
+    name = base_name(name)
     model_path = os.path.join(args.tests_dir, name, "model.onnx")
     try:
         names = model_names(onnx.load(model_path))
     except Exception:  # noqa: BLE001
         names = set()
-    reason = reason.replace(os.path.join(args.work_dir, name), "<work>")
+    reason = reason.replace(os.path.join(work, "model.onnx"), "<model>")
+    reason = reason.replace(model_path, "<model>")
+    reason = reason.replace(work, "<work>")
     reason = re.sub(r"test_data_set_\d+", "test_data_set_*", reason)
     if reason.startswith("lutc exited with 3"):
         return "lutc exit code 3, but the message does not start with 'error: unsupported'"
@@ -443,6 +497,8 @@ def read_xfail(path):
                 continue
             name, sep, reason = line.partition("#")
             name, reason = name.strip(), reason.strip()
+            if name.endswith(":dynamic"):
+                name = name[:-len(":dynamic")] + DYNAMIC_SUFFIX
             if not sep or not reason or len(name.split()) != 1:
                 print("error: %s:%d: expected 'test_name  # reason', got %r" % (path, lineno, raw.rstrip()),
                       file=sys.stderr)
@@ -468,6 +524,9 @@ def main():
     ap.add_argument("--compile-timeout", type=float, default=300, help="seconds per lutc run")
     ap.add_argument("--run-timeout", type=float, default=120, help="seconds per lut-run run")
     ap.add_argument("--verbose", "-v", action="store_true", help="print every test's result as it finishes")
+    ap.add_argument("--mode", choices=["static", "dynamic", "both"], default="both",
+                    help="run each test with its static shapes, with every input dim dynamic, "
+                         "or both (default)")
     args = ap.parse_args()
 
     for tool in (args.lutc, args.lut_run):
@@ -490,7 +549,7 @@ def main():
     xfail = read_xfail(args.xfail)
     all_names = set(os.listdir(args.tests_dir))
     for n in xfail:
-        if n not in all_names:
+        if base_name(n) not in all_names:
             print("error: %s lists %s, which is not a test in %s" % (args.xfail, n, args.tests_dir),
                   file=sys.stderr)
             return 2
@@ -499,7 +558,15 @@ def main():
             print("error: LOOSER_TOLERANCES names %s, which is not a test" % n, file=sys.stderr)
             return 2
 
-    print("Running %d node test(s) from %s with %d job(s)" % (len(names), args.tests_dir, args.jobs))
+    runs = []
+    for n in names:
+        if args.mode in ("static", "both"):
+            runs.append(n)
+        if args.mode in ("dynamic", "both"):
+            runs.append(n + DYNAMIC_SUFFIX)
+    names = runs
+    print("Running %d node test run(s) (%s) from %s with %d job(s)" % (
+        len(names), args.mode, args.tests_dir, args.jobs))
     sys.stdout.flush()
     start = time.time()
     results = []
@@ -559,6 +626,11 @@ def main():
     print("\nTime: %.1f s, work directory %s" % (time.time() - start, args.work_dir))
     if by[Result.XFAIL]:
         print("%d expected failure(s) (xfail, not counted below)" % len(by[Result.XFAIL]))
+    if args.mode == "both":
+        for label, dyn in (("static", False), ("dynamic", True)):
+            cnt = {st: sum(r.name.endswith(DYNAMIC_SUFFIX) == dyn for r in by[st]) for st in by}
+            print("%s: %d passed, %d failed, %d skipped, %d xfail" % (
+                label, cnt[Result.PASS], cnt[Result.FAIL], cnt[Result.SKIP], cnt[Result.XFAIL]))
     print("%d passed, %d failed, %d skipped" % (len(by[Result.PASS]), len(by[Result.FAIL]), len(by[Result.SKIP])))
     return 1 if by[Result.FAIL] else 0
 

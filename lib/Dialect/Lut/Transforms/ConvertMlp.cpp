@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -153,7 +154,10 @@ void rewriteMlp(MlpOp mlp, const fit::Hyperplanes &hp, const fit::LshTables &t,
   Value x = mlp.getInputs()[0];
   auto xt = cast<RankedTensorType>(x.getType());
   auto yt = cast<RankedTensorType>(mlp.getResult(0).getType());
-  int64_t d = xt.getShape().back(), n = xt.getNumElements() / std::max<int64_t>(d, 1);
+  // Tokens: the product of the leading dims, dynamic if one of them is.
+  int64_t d = xt.getShape().back(), n = 1;
+  for (int64_t s : xt.getShape().drop_back())
+    n = ShapedType::isDynamic(s) || ShapedType::isDynamic(n) ? ShapedType::kDynamic : n * s;
   int64_t rank = xt.getRank();
   auto collapse = [&](Value v, RankedTensorType from, int64_t cols) -> Value {
     auto to = RankedTensorType::get({n, cols}, from.getElementType());
@@ -168,17 +172,22 @@ void rewriteMlp(MlpOp mlp, const fit::Hyperplanes &hp, const fit::LshTables &t,
         b, loc, to, v, SmallVector<ReassociationIndices>{lead, {from.getRank() - 1}});
   };
   Value x2 = collapse(x, xt, d);
+  // The run-time token count, for the dynamic case.
+  SmallVector<Value> dynN;
+  if (ShapedType::isDynamic(n))
+    dynN.push_back(tensor::DimOp::create(b, loc, x2, 0));
   StringRef name = mlp.getName();
   int64_t hk = hp.projection.cols;
   Value p = resourceConstant(b, loc, {d, hk}, hp.projection.data, resourceKey(name, "projection"));
   Value c = resourceConstant(b, loc, {hk}, hp.offset, resourceKey(name, "offset"));
   // The narrowest code type that holds k bits: u8 (i8) up to 8, else u16.
-  Value codesInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n, t.h},
-                                            b.getIntegerType(bits <= 8 ? 8 : 16));
+  Value codesInit = tensor::EmptyOp::create(
+      b, loc, RankedTensorType::get({n, t.h}, b.getIntegerType(bits <= 8 ? 8 : 16)), dynN);
   Value codes = LshEncodeOp::create(b, loc, x2, p, c, codesInit, bits).getResult()[0];
   Value tab = resourceConstant(b, loc, {t.h, t.r, t.m}, t.tables, resourceKey(name, "tables"));
   Value bias = resourceConstant(b, loc, {t.m}, t.bias, resourceKey(name, "bias"));
-  Value yInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n, t.m}, b.getF32Type());
+  Value yInit = tensor::EmptyOp::create(b, loc, RankedTensorType::get({n, t.m}, b.getF32Type()),
+                                        dynN);
   Value y2 = GatherSumOp::create(b, loc, codes, tab, /*weights=*/Value(), bias,
                                  /*scales=*/Value(), yInit)
                  .getResult()[0];
@@ -187,10 +196,28 @@ void rewriteMlp(MlpOp mlp, const fit::Hyperplanes &hp, const fit::LshTables &t,
     y = tensor::CollapseShapeOp::create(b, loc, yt, y2, SmallVector<ReassociationIndices>{{0, 1}});
   } else if (yt.getRank() > 2) {
     ReassociationIndices lead;
-    for (int64_t i = 0; i + 1 < rank; ++i)
+    SmallVector<OpFoldResult> outShape;
+    int64_t dynamicLead = 0;
+    for (int64_t i = 0; i + 1 < rank; ++i) {
       lead.push_back(i);
-    y = tensor::ExpandShapeOp::create(b, loc, yt, y2,
-                                      SmallVector<ReassociationIndices>{lead, {rank - 1}});
+      outShape.push_back(tensor::getMixedSize(b, loc, x, i));
+      dynamicLead += xt.isDynamicDim(i);
+    }
+    outShape.push_back(b.getIndexAttr(t.m));
+    if (dynamicLead <= 1) {
+      y = tensor::ExpandShapeOp::create(b, loc, yt, y2,
+                                        SmallVector<ReassociationIndices>{lead, {rank - 1}},
+                                        outShape);
+    } else {
+      // Several dynamic leading dims cannot share one expanded group (the
+      // memref lowering needs its strides): reshape to a run-time shape.
+      SmallVector<Value> dims;
+      for (OpFoldResult f : outShape)
+        dims.push_back(getValueOrCreateConstantIndexOp(b, loc, f));
+      Value shape = tensor::FromElementsOp::create(
+          b, loc, RankedTensorType::get({rank}, b.getIndexType()), dims);
+      y = tensor::ReshapeOp::create(b, loc, yt, y2, shape);
+    }
   }
   mlp.getResult(0).replaceAllUsesWith(y);
   mlp.erase();
@@ -364,11 +391,19 @@ LogicalResult lut::convertMlps(ModuleOp module, const LutConvertMlpOptions &o,
   return success();
 }
 
+/// The element count with every dynamic dim taken as 1.
+static int64_t countElements(Type t) {
+  int64_t n = 1;
+  for (int64_t s : cast<ShapedType>(t).getShape())
+    n *= ShapedType::isDynamic(s) ? 1 : s;
+  return n;
+}
+
 int64_t lut::countMacs(ModuleOp module) {
   int64_t total = 0;
   module.walk([&](Operation *op) {
     if (auto e = dyn_cast<LshEncodeOp>(op)) {
-      total += cast<ShapedType>(e.getX().getType()).getNumElements() *
+      total += countElements(e.getX().getType()) *
                cast<ShapedType>(e.getProjection().getType()).getDimSize(1);
       return;
     }
@@ -376,7 +411,7 @@ int64_t lut::countMacs(ModuleOp module) {
       // Per table: weights, or one i8 scale per table and column; per
       // output: one i8 scale per column, applied once to the integer sum.
       auto tt = cast<ShapedType>(g.getTables().getType());
-      int64_t nh = cast<ShapedType>(g.getCodes().getType()).getNumElements();
+      int64_t nh = countElements(g.getCodes().getType());
       bool perTable = g.getWeights() ||
                       (g.getScales() && cast<ShapedType>(g.getScales().getType()).getRank() == 2);
       if (perTable)
@@ -395,7 +430,7 @@ int64_t lut::countMacs(ModuleOp module) {
       return;
     int64_t n = 1;
     for (int64_t r : l.getStaticLoopRanges())
-      n *= r;
+      n *= ShapedType::isDynamic(r) ? 1 : r;
     total += n;
   });
   return total;

@@ -28,18 +28,43 @@ namespace {
 
 /// Clones into the body what the block needs from outside: constants and
 /// the pure, operand-free (or constant-fed) ops that build init tensors.
-Value cloneDep(OpBuilder &b, IRMapping &map, Value v) {
+/// `input` is the body's argument (the block's input [..., d_model]): an
+/// init tensor whose dynamic leading dim comes from outside takes that dim
+/// of `input` instead (the matcher checked that the block keeps the leading
+/// dims).
+Value cloneDep(OpBuilder &b, IRMapping &map, Value v, Value input) {
   if (Value m = map.lookupOrNull(v))
     return m;
   Operation *def = v.getDefiningOp();
   if (!def)
     return nullptr;
-  bool cloneable = matchPattern(v, m_Constant()) || isa<tensor::EmptyOp>(def) ||
-                   isa<linalg::FillOp>(def);
+  if (auto empty = dyn_cast<tensor::EmptyOp>(def)) {
+    auto type = empty.getType();
+    auto inType = cast<RankedTensorType>(input.getType());
+    SmallVector<Value> sizes;
+    unsigned k = 0;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      Value s = empty.getDynamicSizes()[k++];
+      if (Value m = cloneDep(b, map, s, input)) {
+        sizes.push_back(m);
+      } else if (type.getRank() == inType.getRank() && d + 1 < type.getRank() &&
+                 inType.isDynamicDim(d)) {
+        sizes.push_back(tensor::DimOp::create(b, empty.getLoc(), input, d));
+      } else {
+        return nullptr;
+      }
+    }
+    auto clone = tensor::EmptyOp::create(b, empty.getLoc(), type, sizes);
+    map.map(v, clone.getResult());
+    return clone.getResult();
+  }
+  bool cloneable = matchPattern(v, m_Constant()) || isa<linalg::FillOp>(def);
   if (!cloneable)
     return nullptr;
   for (Value operand : def->getOperands())
-    if (!cloneDep(b, map, operand))
+    if (!cloneDep(b, map, operand, input))
       return nullptr;
   b.clone(*def, map);
   return map.lookup(v);
@@ -93,7 +118,7 @@ struct LutDetectMlpPass : public lut::impl::LutDetectMlpBase<LutDetectMlpPass> {
     map.map(m.input, body.getArgument(0));
     for (Operation *op : m.ops) {
       for (Value operand : op->getOperands())
-        if (!cloneDep(bb, map, operand)) {
+        if (!cloneDep(bb, map, operand, body.getArgument(0))) {
           // Leave this block dense; the matcher should have rejected it.
           mlp.erase();
           op->emitWarning("lut-detect-mlp: cannot move an operand of FFN '")
@@ -104,7 +129,7 @@ struct LutDetectMlpPass : public lut::impl::LutDetectMlpBase<LutDetectMlpPass> {
         r.walk([&](Operation *inner) {
           for (Value operand : inner->getOperands())
             if (!operand.getParentRegion()->isAncestor(&r) && !map.contains(operand))
-              (void)cloneDep(bb, map, operand);
+              (void)cloneDep(bb, map, operand, body.getArgument(0));
         });
       bb.clone(*op, map);
     }

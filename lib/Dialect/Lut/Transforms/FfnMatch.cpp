@@ -231,10 +231,13 @@ std::optional<FfnMatch> lut::matchFfn(Operation *downOp) {
   m.dOut = rtt(down->weight).getDimSize(1);
   // The block maps [..., d_model] to [..., d_out] with the same leading
   // dims (a bias that broadcasts to a higher rank is not an FFN output).
+  // Leading dims may be dynamic (tokens known at run time); the feature
+  // dims must be static.
   auto inT = rtt(m.input), outT = rtt(down->output);
-  if (!inT || !outT || inT.getRank() != outT.getRank() || !inT.hasStaticShape() ||
-      !outT.hasStaticShape() || inT.getShape().drop_back() != outT.getShape().drop_back() ||
-      outT.getShape().back() != m.dOut)
+  if (!inT || !outT || inT.getRank() != outT.getRank() || inT.getRank() < 1 ||
+      ShapedType::isDynamic(inT.getShape().back()) ||
+      inT.getShape().drop_back() != outT.getShape().drop_back() ||
+      outT.getShape().back() != m.dOut || ShapedType::isDynamic(m.dFF))
     return std::nullopt;
   if (rtt(down->weight).getDimSize(0) != m.dFF)
     return std::nullopt;

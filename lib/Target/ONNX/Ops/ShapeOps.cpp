@@ -138,6 +138,9 @@ void concat(NodeCtx &n) {
 
 Value extractSlice(NodeCtx &n, Value x, ArrayRef<OpFoldResult> o, ArrayRef<OpFoldResult> s,
                    ArrayRef<OpFoldResult> st) {
+  // An empty slice reads nothing (and its offset may be past the end).
+  if (llvm::any_of(s, [](OpFoldResult f) { return getConstantIntValue(f) == 0; }))
+    return n.imp.emptyTensor(n.loc, s, elemOf(x));
   auto type = RankedTensorType::get(Importer::shapeOfDims(s), elemOf(x));
   return tensor::ExtractSliceOp::create(n.b, n.loc, type, x, o, s, st);
 }

@@ -107,6 +107,8 @@ createLutConvertMlpPass(const LutConvertMlpOptions &options,
 /// (lut.lsh_encode's projection; lut.gather_sum multiplies only with
 /// weights or i8 scales: per table and column with weights or H x M scales,
 /// once per output with M scales). Elementwise multiplies are not counted.
+/// Dynamic dims count as 1 (the count is then per unit of each: per sample
+/// for a dynamic batch, per token for a dynamic sequence).
 int64_t countMacs(mlir::ModuleOp module);
 
 /// Writes the report as JSON (model totals and one object per FFN).
