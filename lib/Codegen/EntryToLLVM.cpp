@@ -28,11 +28,12 @@ struct LutEntryToLLVMPass : public lut::impl::LutEntryToLLVMBase<LutEntryToLLVMP
     auto func = m.lookupSymbol<func::FuncOp>(entry);
     if (!func)
       return; // Already lowered, or not a model: lut-model-abi reports it.
-    auto dynamic = [](Type t) {
+    // Dynamic dims, or no elements (no bare pointer form either).
+    auto needsDescriptor = [](Type t) {
       auto s = dyn_cast<ShapedType>(t);
-      return s && !s.hasStaticShape();
+      return s && (!s.hasStaticShape() || s.getNumElements() == 0);
     };
-    if (!llvm::any_of(func.getArgumentTypes(), dynamic))
+    if (!llvm::any_of(func.getArgumentTypes(), needsDescriptor))
       return;
     llvm::StringSet<> names;
     names.insert(entry);
@@ -54,6 +55,8 @@ struct LutEntryToLLVMPass : public lut::impl::LutEntryToLLVMBase<LutEntryToLLVMP
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     if (failed(applyPartialConversion(m, target, std::move(patterns))))
       return signalPassFailure();
+    if (auto f = m.lookupSymbol<LLVM::LLVMFuncOp>(entry))
+      f->setAttr(lut::kDescriptorAbiAttrName, UnitAttr::get(ctx));
   }
 };
 

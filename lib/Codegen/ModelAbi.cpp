@@ -168,6 +168,57 @@ LogicalResult buildDynamicAbi(ModuleOp m, LLVM::LLVMFuncOp entryFn, LLVM::LLVMFu
   return success();
 }
 
+/// `lut_model_run(inputs, outputs)` around an entry lowered with memref
+/// descriptors although its signature is static (lut-entry-to-llvm does so
+/// for tensors with no elements, which have no bare pointer form): the
+/// descriptors are built from the static dims.
+LogicalResult buildStaticDescriptorRun(ModuleOp m, LLVM::LLVMFuncOp entryFn,
+                                       ArrayRef<SigTensor> tensors) {
+  MLIRContext *ctx = m.getContext();
+  auto ptrTy = LLVM::LLVMPointerType::get(ctx);
+  auto i32 = IntegerType::get(ctx, 32), i64 = IntegerType::get(ctx, 64);
+  Location loc = entryFn.getLoc();
+  OpBuilder b = OpBuilder::atBlockEnd(m.getBody());
+  auto run = LLVM::LLVMFuncOp::create(b, loc, "lut_model_run",
+                                      LLVM::LLVMFunctionType::get(i32, {ptrTy, ptrTy}));
+  Block *body = run.addEntryBlock(b);
+  b.setInsertionPointToStart(body);
+  auto cst = [&](int64_t v) {
+    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v)).getResult();
+  };
+  SmallVector<Value> args;
+  unsigned in = 0, out = 0;
+  for (const SigTensor &t : tensors) {
+    unsigned k = t.input ? in++ : out++;
+    Value slot = LLVM::GEPOp::create(b, loc, ptrTy, ptrTy, body->getArgument(t.input ? 0 : 1),
+                                     ArrayRef<LLVM::GEPArg>{(int32_t)k},
+                                     LLVM::GEPNoWrapFlags::inbounds);
+    Value data = LLVM::LoadOp::create(b, loc, ptrTy, slot);
+    args.push_back(data);
+    args.push_back(data);
+    args.push_back(cst(0));
+    SmallVector<int64_t> strides(t.dims.size());
+    int64_t stride = 1;
+    for (int64_t d = (int64_t)t.dims.size() - 1; d >= 0; --d) {
+      strides[d] = stride;
+      stride *= t.dims[d];
+    }
+    for (int64_t d : t.dims)
+      args.push_back(cst(d));
+    for (int64_t st : strides)
+      args.push_back(cst(st));
+  }
+  if (entryFn.getFunctionType().getNumParams() != args.size())
+    return entryFn.emitError() << "lut-model-abi: '" << entryFn.getName() << "' takes "
+                               << entryFn.getFunctionType().getNumParams()
+                               << " parameters, expected " << args.size()
+                               << " (a memref descriptor per input and output)";
+  LLVM::CallOp::create(b, loc, entryFn, args);
+  LLVM::ReturnOp::create(b, loc, LLVM::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(0)));
+  entryFn.setLinkage(LLVM::Linkage::Internal);
+  return success();
+}
+
 struct LutModelAbiPass : public lut::impl::LutModelAbiBase<LutModelAbiPass> {
   using Base::Base;
   void runOnOperation() override {
@@ -196,6 +247,7 @@ struct LutModelAbiPass : public lut::impl::LutModelAbiBase<LutModelAbiPass> {
       if (failed(buildDynamicAbi(m, entryFn, shapesFn, tensors)))
         return signalPassFailure();
       entryFn->removeAttr(lut::kSignatureAttrName);
+      entryFn->removeAttr(lut::kDescriptorAbiAttrName);
       emitSignature(m, entryFn.getLoc(), sig);
       return;
     }
@@ -208,6 +260,14 @@ struct LutModelAbiPass : public lut::impl::LutModelAbiBase<LutModelAbiPass> {
     }
     auto ptrTy = LLVM::LLVMPointerType::get(ctx);
     LLVM::LLVMFunctionType fty = entryFn.getFunctionType();
+    if (entryFn->hasAttr(lut::kDescriptorAbiAttrName)) {
+      if (failed(buildStaticDescriptorRun(m, entryFn, tensors)))
+        return signalPassFailure();
+      entryFn->removeAttr(lut::kDescriptorAbiAttrName);
+      entryFn->removeAttr(lut::kSignatureAttrName);
+      emitSignature(m, entryFn.getLoc(), sig);
+      return;
+    }
     for (Type t : fty.getParams())
       if (t != ptrTy) {
         entryFn.emitError() << "lut-model-abi: '" << entry << "' takes " << t

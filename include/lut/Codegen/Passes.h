@@ -36,6 +36,10 @@ inline constexpr llvm::StringLiteral kSignatureAttrName = "lut.signature";
 /// an entry function with dynamic dims (`main_graph_output_shapes`).
 inline constexpr llvm::StringLiteral kOutputShapesSuffix = "_output_shapes";
 
+/// Marks an entry function that lut-entry-to-llvm lowered with memref
+/// descriptors (dynamic dims, or a tensor with no elements).
+inline constexpr llvm::StringLiteral kDescriptorAbiAttrName = "lut_descriptor_abi";
+
 /// True when an argument or result of `func` is a shaped type with a
 /// dynamic dim: such a model gets the dynamic model ABI (docs/Runtime.md).
 bool hasDynamicSignature(mlir::func::FuncOp func);

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "OpHelpers.h"
 
+#include <array>
 #include <cmath>
 
 using namespace mlir;
@@ -138,9 +139,17 @@ void concat(NodeCtx &n) {
 
 Value extractSlice(NodeCtx &n, Value x, ArrayRef<OpFoldResult> o, ArrayRef<OpFoldResult> s,
                    ArrayRef<OpFoldResult> st) {
-  // An empty slice reads nothing (and its offset may be past the end).
-  if (llvm::any_of(s, [](OpFoldResult f) { return getConstantIntValue(f) == 0; }))
-    return n.imp.emptyTensor(n.loc, s, elemOf(x));
+  // An empty slice reads nothing (and its offset may be past the end); a
+  // slice of an empty dim is empty.
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (llvm::any_of(s, [](OpFoldResult f) { return getConstantIntValue(f) == 0; }) ||
+      llvm::is_contained(xt.getShape(), 0)) {
+    Dims sizes(s.begin(), s.end());
+    for (int64_t d = 0; d < xt.getRank(); ++d)
+      if (xt.getDimSize(d) == 0)
+        sizes[d] = n.b.getIndexAttr(0);
+    return n.imp.emptyTensor(n.loc, sizes, elemOf(x));
+  }
   auto type = RankedTensorType::get(Importer::shapeOfDims(s), elemOf(x));
   return tensor::ExtractSliceOp::create(n.b, n.loc, type, x, o, s, st);
 }
@@ -202,10 +211,13 @@ void split(NodeCtx &n) {
   }
 }
 
-/// Slice on dims or bounds known only at run time, for constant positive
-/// steps: ONNX's clamping rules as index arithmetic.
-void dynamicSlice(NodeCtx &n, ArrayRef<int64_t> axes, ArrayRef<OpFoldResult> starts,
-                  ArrayRef<OpFoldResult> ends, ArrayRef<int64_t> steps) {
+/// Slice with dims, bounds, steps or axes known only at run time: ONNX's
+/// clamping rules as index arithmetic, per dim of x. `bounds[d]` holds the
+/// (start, end, step) of dim d, or nothing for a dim that is not sliced.
+/// Constant positive steps give a tensor.extract_slice; other steps a
+/// gather (x[start + i * step]).
+void dynamicSlice(NodeCtx &n,
+                  ArrayRef<std::optional<std::array<OpFoldResult, 3>>> bounds) {
   TValue &xt = n.in(0);
   Importer &imp = n.imp;
   OpBuilder &b = n.b;
@@ -214,37 +226,81 @@ void dynamicSlice(NodeCtx &n, ArrayRef<int64_t> axes, ArrayRef<OpFoldResult> sta
   int64_t r = xt.shape.size();
   Dims off(r, b.getIndexAttr(0)), size = imp.dimsOf(x), stride(r, b.getIndexAttr(1));
   Value zero = arith::ConstantIndexOp::create(b, l, 0);
-  for (size_t i = 0; i < axes.size(); ++i) {
-    int64_t a = axes[i];
-    if (steps[i] <= 0)
-      n.unsupported("Slice with a negative step on a dynamic dimension or with bounds "
-                    "computed at run time");
-    Value dim = imp.indexValue(l, size[a]);
-    auto norm = [&](OpFoldResult v) -> Value {
-      Value x = imp.indexValue(l, v);
-      Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, x, zero);
-      Value adj = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, x, dim), x);
-      return arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, adj, zero), dim);
+  Value one = arith::ConstantIndexOp::create(b, l, 1);
+  Value minus1 = arith::ConstantIndexOp::create(b, l, -1);
+  bool gather = false;
+  for (int64_t d = 0; d < r; ++d) {
+    if (!bounds[d])
+      continue;
+    auto [startF, endF, stepF] = *bounds[d];
+    auto stepC = getConstantIntValue(stepF);
+    if (stepC == 0)
+      n.fail("Slice step is 0");
+    Value dim = imp.indexValue(l, size[d]);
+    Value step = imp.indexValue(l, stepF);
+    Value pos = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, step, zero);
+    Value dimM1 = arith::SubIOp::create(b, l, dim, one);
+    auto clamp = [&](Value v, Value lo, Value hi) -> Value {
+      return arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, v, lo), hi);
     };
-    Value s = norm(starts[i]), e = norm(ends[i]);
-    Value span = arith::MaxSIOp::create(b, l, arith::SubIOp::create(b, l, e, s), zero);
-    Value cnt = span;
-    if (steps[i] != 1) {
-      Value st = arith::ConstantIndexOp::create(b, l, steps[i]);
-      Value stm1 = arith::ConstantIndexOp::create(b, l, steps[i] - 1);
-      cnt = arith::DivUIOp::create(b, l, arith::AddIOp::create(b, l, span, stm1), st);
-    }
-    off[a] = s;
-    size[a] = cnt;
-    stride[a] = b.getIndexAttr(steps[i]);
+    auto wrap = [&](OpFoldResult f) -> Value {
+      Value v = imp.indexValue(l, f);
+      Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, v, zero);
+      return arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, v, dim), v);
+    };
+    Value s = wrap(startF), e = wrap(endF);
+    // Positive steps clamp into [0, dim], negative ones into [0, dim-1] and
+    // [-1, dim-1].
+    s = arith::SelectOp::create(b, l, pos, clamp(s, zero, dim), clamp(s, zero, dimM1));
+    e = arith::SelectOp::create(b, l, pos, clamp(e, zero, dim), clamp(e, minus1, dimM1));
+    Value span = arith::SelectOp::create(b, l, pos, arith::SubIOp::create(b, l, e, s),
+                                         arith::SubIOp::create(b, l, s, e));
+    Value absStep = arith::SelectOp::create(b, l, pos, step, arith::SubIOp::create(b, l, zero, step));
+    Value safeStep = arith::MaxSIOp::create(b, l, absStep, one);
+    Value cnt = arith::DivSIOp::create(
+        b, l, arith::AddIOp::create(b, l, span, arith::SubIOp::create(b, l, safeStep, one)), safeStep);
+    cnt = arith::MaxSIOp::create(b, l, cnt, zero);
+    // An empty dim slices nothing (and has no valid start).
+    Value empty = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, dim, zero);
+    cnt = arith::SelectOp::create(b, l, empty, zero, cnt);
+    s = arith::SelectOp::create(b, l, empty, zero, s);
+    off[d] = s;
+    size[d] = cnt;
+    stride[d] = stepF;
+    gather |= !stepC || *stepC < 0;
   }
-  n.setOutput(0, extractSlice(n, x, off, size, stride), xt.dtype);
+  if (!gather) {
+    n.setOutput(0, extractSlice(n, x, off, size, stride), xt.dtype);
+    return;
+  }
+  SmallVector<Value> offV, strideV;
+  for (int64_t d = 0; d < r; ++d) {
+    offV.push_back(imp.indexValue(l, off[d]));
+    strideV.push_back(imp.indexValue(l, stride[d]));
+  }
+  MLIRContext *ctx = b.getContext();
+  Value init = imp.emptyTensor(l, size, elemOf(x));
+  Value y = linalg::GenericOp::create(
+                b, l, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+                SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(r, ctx)},
+                SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
+                [&](OpBuilder &bb, Location ll, ValueRange) {
+                  SmallVector<Value> idx;
+                  for (int64_t d = 0; d < r; ++d) {
+                    Value i = linalg::IndexOp::create(bb, ll, d);
+                    idx.push_back(arith::AddIOp::create(bb, ll, offV[d],
+                                                        arith::MulIOp::create(bb, ll, i, strideV[d])));
+                  }
+                  linalg::YieldOp::create(bb, ll, ValueRange{tensor::ExtractOp::create(bb, ll, x, idx)});
+                })
+                .getResult(0);
+  n.setOutput(0, y, xt.dtype);
 }
 
 void slice(NodeCtx &n) {
   TValue &xt = n.in(0);
   int64_t r = xt.shape.size();
-  Dims starts, ends;
+  Dims starts, ends, axesD, stepsD;
   std::vector<int64_t> axes, steps;
   auto toDims = [&](const std::vector<int64_t> &v) {
     Dims d;
@@ -256,34 +312,71 @@ void slice(NodeCtx &n) {
     starts = n.intElems(1, "Slice starts");
     ends = n.intElems(2, "Slice ends");
     if (n.has(3))
-      axes = n.constInts(3, "Slice axes");
+      axesD = n.intElems(3, "Slice axes");
     if (n.has(4))
-      steps = n.constInts(4, "Slice steps");
+      stepsD = n.intElems(4, "Slice steps");
   } else {
     starts = toDims(n.attrInts("starts").value_or(std::vector<int64_t>{}));
     ends = toDims(n.attrInts("ends").value_or(std::vector<int64_t>{}));
-    axes = n.attrInts("axes").value_or(std::vector<int64_t>{});
+    axesD = toDims(n.attrInts("axes").value_or(std::vector<int64_t>{}));
   }
   if (starts.size() != ends.size())
     n.fail("Slice starts and ends differ in length");
-  if (axes.empty())
+  if (axesD.empty())
     for (size_t i = 0; i < starts.size(); ++i)
-      axes.push_back(i);
-  if (steps.empty())
-    steps.assign(starts.size(), 1);
-  if (axes.size() != starts.size() || steps.size() != starts.size())
+      axesD.push_back(n.b.getIndexAttr(i));
+  if (stepsD.empty())
+    stepsD.assign(starts.size(), n.b.getIndexAttr(1));
+  if (axesD.size() != starts.size() || stepsD.size() != starts.size())
     n.fail("Slice starts, ends, axes and steps differ in length");
-  for (int64_t &a : axes)
-    a = n.normAxis(a, r);
-  for (int64_t st : steps)
-    if (st == 0)
-      n.fail("Slice step is 0");
-  bool dynamic = false;
+  bool constAxes = llvm::all_of(axesD, [](OpFoldResult f) { return getConstantIntValue(f).has_value(); });
+  bool constSteps = llvm::all_of(stepsD, [](OpFoldResult f) { return getConstantIntValue(f).has_value(); });
+  if (!constAxes) {
+    // Axes read at run time: each dim takes the bounds of the axis that
+    // names it (the last one, if several do; ONNX forbids repeats).
+    Location l = n.loc;
+    OpBuilder &b = n.b;
+    Value rank = arith::ConstantIndexOp::create(b, l, r);
+    Value zero = arith::ConstantIndexOp::create(b, l, 0);
+    SmallVector<std::optional<std::array<OpFoldResult, 3>>> bounds(r);
+    Dims xd = n.imp.dimsOf(n.val(0));
+    for (int64_t d = 0; d < r; ++d) {
+      Value s = zero, e = n.imp.indexValue(l, xd[d]);
+      Value st = arith::ConstantIndexOp::create(b, l, 1);
+      Value dc = arith::ConstantIndexOp::create(b, l, d);
+      for (size_t k = 0; k < axesD.size(); ++k) {
+        Value a = n.imp.indexValue(l, axesD[k]);
+        Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, a, zero);
+        a = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, a, rank), a);
+        Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a, dc);
+        s = arith::SelectOp::create(b, l, hit, n.imp.indexValue(l, starts[k]), s);
+        e = arith::SelectOp::create(b, l, hit, n.imp.indexValue(l, ends[k]), e);
+        st = arith::SelectOp::create(b, l, hit, n.imp.indexValue(l, stepsD[k]), st);
+      }
+      bounds[d] = std::array<OpFoldResult, 3>{s, e, st};
+    }
+    return dynamicSlice(n, bounds);
+  }
+  for (OpFoldResult f : axesD)
+    axes.push_back(n.normAxis(*getConstantIntValue(f), r));
+  bool dynamic = !constSteps;
   for (size_t i = 0; i < starts.size(); ++i)
     dynamic |= !getConstantIntValue(starts[i]) || !getConstantIntValue(ends[i]) ||
                ShapedType::isDynamic(xt.shape[axes[i]]);
-  if (dynamic)
-    return dynamicSlice(n, axes, starts, ends, steps);
+  if (dynamic) {
+    SmallVector<std::optional<std::array<OpFoldResult, 3>>> bounds(r);
+    for (size_t i = 0; i < axes.size(); ++i) {
+      if (bounds[axes[i]])
+        n.fail("Slice axes repeat axis " + Twine(axes[i]));
+      bounds[axes[i]] = std::array<OpFoldResult, 3>{starts[i], ends[i], stepsD[i]};
+    }
+    return dynamicSlice(n, bounds);
+  }
+  for (OpFoldResult f : stepsD)
+    steps.push_back(*getConstantIntValue(f));
+  for (int64_t st : steps)
+    if (st == 0)
+      n.fail("Slice step is 0");
   Shape off(r, 0), size = xt.shape, stride(r, 1);
   for (size_t i = 0; i < starts.size(); ++i) {
     int64_t a = axes[i];
@@ -473,11 +566,86 @@ void flatten(NodeCtx &n) {
   reshapeOutput(n, xt, {a, b});
 }
 
+/// Squeeze / Unsqueeze with axes read at run time (their number is
+/// static, so the result's rank is): every result dim is computed.
+void squeezeDynamicAxes(NodeCtx &n, bool un) {
+  TValue &xt = n.in(0);
+  OpBuilder &b = n.b;
+  Location l = n.loc;
+  Importer &imp = n.imp;
+  int64_t r = xt.shape.size();
+  Dims axesD = n.intElems(1, "axes");
+  int64_t k = axesD.size();
+  int64_t outRank = un ? r + k : r - k;
+  if (outRank < 0)
+    n.fail("Squeeze has " + Twine(k) + " axes for rank " + Twine(r));
+  Dims xd = imp.dimsOf(n.val(0));
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value one = arith::ConstantIndexOp::create(b, l, 1);
+  // The axes, normalized against the rank they index.
+  Value axisRank = arith::ConstantIndexOp::create(b, l, un ? outRank : r);
+  SmallVector<Value> axes;
+  for (OpFoldResult f : axesD) {
+    Value a = imp.indexValue(l, f);
+    Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, a, zero);
+    axes.push_back(arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, a, axisRank), a));
+  }
+  auto isAxis = [&](int64_t p) -> Value {
+    Value pc = arith::ConstantIndexOp::create(b, l, p);
+    Value hit = arith::ConstantIntOp::create(b, l, 0, 1);
+    for (Value a : axes)
+      hit = arith::OrIOp::create(b, l, hit, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a, pc));
+    return hit;
+  };
+  Dims s;
+  if (un) {
+    // Result dim p: 1 at an axis, else input dim (p - #axes before p).
+    for (int64_t p = 0; p < outRank; ++p) {
+      Value pc = arith::ConstantIndexOp::create(b, l, p);
+      Value before = zero;
+      for (Value a : axes)
+        before = arith::AddIOp::create(
+            b, l, before,
+            arith::SelectOp::create(b, l, arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, a, pc),
+                                    one, zero));
+      Value j = arith::SubIOp::create(b, l, pc, before);
+      Value dim = one;
+      for (int64_t i = 0; i < r; ++i)
+        dim = arith::SelectOp::create(
+            b, l, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, j, arith::ConstantIndexOp::create(b, l, i)),
+            imp.indexValue(l, xd[i]), dim);
+      s.push_back(arith::SelectOp::create(b, l, isAxis(p), one, dim).getResult());
+    }
+  } else {
+    // Result dim q: the q-th input dim that is not an axis.
+    SmallVector<Value> dims(outRank, one);
+    Value kept = zero;
+    for (int64_t i = 0; i < r; ++i) {
+      Value keep = arith::XOrIOp::create(b, l, isAxis(i), arith::ConstantIntOp::create(b, l, 1, 1));
+      for (int64_t q = 0; q < outRank; ++q) {
+        Value at = arith::AndIOp::create(
+            b, l, keep,
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, kept, arith::ConstantIndexOp::create(b, l, q)));
+        dims[q] = arith::SelectOp::create(b, l, at, imp.indexValue(l, xd[i]), dims[q]);
+      }
+      kept = arith::AddIOp::create(b, l, kept, arith::SelectOp::create(b, l, keep, one, zero));
+    }
+    for (Value d : dims)
+      s.push_back(d);
+  }
+  reshapeOutput(n, xt, s);
+}
+
 void squeeze(NodeCtx &n, bool un) {
   TValue &xt = n.in(0);
   int64_t r = xt.shape.size();
   std::vector<int64_t> axes;
   if (n.opset >= 13) {
+    if (n.has(1)) {
+      Dims ad = n.intElems(1, "axes");
+      if (llvm::any_of(ad, [](OpFoldResult f) { return !getConstantIntValue(f); }))
+        return squeezeDynamicAxes(n, un);
+    }
     if (n.has(1))
       axes = n.constInts(1, "axes");
   } else {
