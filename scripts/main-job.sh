@@ -8,4 +8,5 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
 "$ROOT/scripts/build.sh" "$ROOT/build"
-/usr/bin/python3 "$ROOT/examples/vit-fashion-mnist/evaluate.py" --build "$ROOT/build" "$@"
+/usr/bin/python3 "$ROOT/examples/vit-fashion-mnist/evaluate.py" --build "$ROOT/build" \
+  --dynamic-batches 1,7,100,256 "$@"

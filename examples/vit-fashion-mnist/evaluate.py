@@ -143,6 +143,14 @@ if a.json:
 if a.max_loss is not None:
     ok = (n == a.test_images and 0.5 < acc_dense <= 1 and 0 < removed < 1 and lat_dense[0] > 0
           and lat_lut[0] > 0 and result["accuracy_loss_points"] <= a.max_loss)
+    # The dynamic-batch compiles give the static accuracy at every batch size
+    # (dense: the same arithmetic; LUT: tables fitted on the same samples).
+    for d in result.get("dynamic", []):
+        same = (d["test_images"] == a.test_images and abs(d["dense_accuracy"] - acc_dense) <= 1e-4
+                and abs(d["lut_accuracy"] - acc_lut) <= 1e-3)
+        print(f"check: dynamic batch {d['batch']}: accuracy as the static compile: "
+              f"{'ok' if same else 'FAILED'}")
+        ok = ok and same
     print(f"check: accuracy loss {result['accuracy_loss_points']:.2f} <= {a.max_loss} points: "
           f"{'ok' if ok else 'FAILED'}")
     sys.exit(0 if ok else 1)

@@ -497,12 +497,12 @@ def read_xfail(path):
                 continue
             name, sep, reason = line.partition("#")
             name, reason = name.strip(), reason.strip()
-            if name.endswith(":dynamic"):
-                name = name[:-len(":dynamic")] + DYNAMIC_SUFFIX
             if not sep or not reason or len(name.split()) != 1:
                 print("error: %s:%d: expected 'test_name  # reason', got %r" % (path, lineno, raw.rstrip()),
                       file=sys.stderr)
                 sys.exit(2)
+            if name.endswith(":dynamic"):
+                name = name[:-len(":dynamic")] + DYNAMIC_SUFFIX
             entries[name] = reason
     return entries
 

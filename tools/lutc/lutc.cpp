@@ -98,7 +98,8 @@ cl::opt<cl::boolOrDefault> denseLibrary(
 cl::opt<std::string> shapeInfo(
     "shape-info",
     cl::desc("Fix the shapes of graph inputs with dynamic dims: NAME:d0xd1x...[,NAME:...] "
-             "(as onnx-mlir's --shapeInformation); -1 keeps the model's dim"),
+             "(as onnx-mlir's --shapeInformation); -1 keeps the model's dim. Without it, "
+             "dynamic dims stay dynamic: the model runs at any size"),
     cl::cat(lutcCat));
 cl::opt<bool> noChecker("no-onnx-checker",
                         cl::desc("Skip ONNX's model checker (node schemas, tensor sizes "

@@ -79,6 +79,25 @@ OpFoldResult Importer::maxDims(Location loc, OpFoldResult a, OpFoldResult b) {
       .getResult();
 }
 
+OpFoldResult Importer::minDims(Location loc, OpFoldResult a, OpFoldResult b) {
+  auto ca = getConstantIntValue(a), cb = getConstantIntValue(b);
+  if (ca && cb)
+    return builder.getIndexAttr(std::min(*ca, *cb));
+  if (sameDim(a, b))
+    return a;
+  Value r = arith::MinSIOp::create(builder, loc, indexValue(loc, a), indexValue(loc, b));
+  dimValues.insert(r);
+  return r;
+}
+
+Value Importer::sliceTo(Location loc, Value x, ArrayRef<OpFoldResult> sizes) {
+  auto t = cast<RankedTensorType>(x.getType());
+  SmallVector<OpFoldResult> offs(t.getRank(), builder.getIndexAttr(0)),
+      strides(t.getRank(), builder.getIndexAttr(1));
+  auto type = RankedTensorType::get(shapeOfDims(sizes), t.getElementType());
+  return tensor::ExtractSliceOp::create(builder, loc, type, x, offs, sizes, strides);
+}
+
 bool Importer::isDimValue(OpFoldResult f) {
   if (auto c = getConstantIntValue(f))
     return *c >= 0;

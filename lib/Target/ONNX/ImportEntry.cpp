@@ -10,6 +10,8 @@
 
 #include "lut/Dialect/Lut/IR/LutDialect.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -89,7 +91,7 @@ bool lut::parseByteSize(StringRef text, uint64_t &bytes, std::string &error) {
 
 void lut::registerOnnxImportDialects(DialectRegistry &registry) {
   registry.insert<func::FuncDialect, arith::ArithDialect, math::MathDialect,
-                  tensor::TensorDialect, linalg::LinalgDialect,
+                  tensor::TensorDialect, linalg::LinalgDialect, scf::SCFDialect,
                   lut::LutDialect>();
 }
 

@@ -230,6 +230,9 @@ public:
   mlir::OpFoldResult mulDims(Location loc, mlir::OpFoldResult a, mlir::OpFoldResult b);
   mlir::OpFoldResult addDims(Location loc, mlir::OpFoldResult a, mlir::OpFoldResult b);
   mlir::OpFoldResult maxDims(Location loc, mlir::OpFoldResult a, mlir::OpFoldResult b);
+  mlir::OpFoldResult minDims(Location loc, mlir::OpFoldResult a, mlir::OpFoldResult b);
+  /// The leading `sizes` of ranked tensor `x` (tensor.extract_slice at 0).
+  Value sliceTo(Location loc, Value x, llvm::ArrayRef<mlir::OpFoldResult> sizes);
   /// Numpy broadcast of two dim lists; false when statically incompatible.
   /// Dims not known to be equal broadcast to their run-time maximum.
   bool broadcastDims(llvm::ArrayRef<mlir::OpFoldResult> a,

@@ -42,12 +42,39 @@ void matmul(NodeCtx &n) {
     auto k1 = getConstantIntValue(K), k2 = getConstantIntValue(K2);
     if (k1 && k2)
       n.fail("MatMul inner dimensions differ: " + Twine(*k1) + " and " + Twine(*k2));
-    n.unsupported("MatMul inner dimensions that are not known to be equal at "
-                  "compile time (dynamic); fix them with --shape-info");
+    // Inner dims that are equal for valid inputs but not provably so: both
+    // operands are read up to the smaller one, so that inconsistent inputs
+    // cannot read out of bounds.
+    OpFoldResult k = imp.minDims(n.loc, K, K2);
+    as.back() = k;
+    bs[bs.size() - 2] = k;
+    a = imp.sliceTo(n.loc, a, as);
+    b = imp.sliceTo(n.loc, b, bs);
+    K = K2 = k;
   }
   Dims ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2), batch;
   if (!imp.broadcastDims(ab, bb, batch, n.loc))
     n.fail("MatMul batch dimensions do not broadcast");
+  // An operand whose batch dims may or may not broadcast at run time (not
+  // known equal to the result's, not a static 1) is first broadcast to the
+  // result's batch dims (a copy with clamped reads).
+  auto settle = [&](Value &v, Dims &vb, OpFoldResult r0, OpFoldResult r1) {
+    int64_t off = (int64_t)batch.size() - (int64_t)vb.size();
+    bool ambiguous = false;
+    for (size_t i = 0; i < vb.size(); ++i)
+      ambiguous |= !(getConstantIntValue(vb[i]) == 1 && getConstantIntValue(batch[off + i]) != 1) &&
+                   !imp.sameDim(vb[i], batch[off + i]);
+    if (!ambiguous)
+      return;
+    Dims full = batch;
+    full.push_back(r0);
+    full.push_back(r1);
+    v = imp.elementwise(n.loc, {v}, ArrayRef<OpFoldResult>(full), elemOf(v),
+                        [](OpBuilder &, Location, ValueRange x) { return x[0]; });
+    vb = batch;
+  };
+  settle(a, ab, M, K);
+  settle(b, bb, K2, N);
   int64_t nb = batch.size();
   int64_t nd = nb + 3; // batch..., m, n, k
   MLIRContext *ctx = n.b.getContext();
@@ -170,8 +197,11 @@ void gemm(NodeCtx &n) {
     auto k1 = getConstantIntValue(as[1]), k2 = getConstantIntValue(bs[0]);
     if (k1 && k2)
       n.fail("Gemm inner dimensions differ: " + Twine(*k1) + " and " + Twine(*k2));
-    n.unsupported("Gemm inner dimensions that are not known to be equal at compile "
-                  "time (dynamic); fix them with --shape-info");
+    // As MatMul: read both up to the smaller inner dim.
+    OpFoldResult k = n.imp.minDims(n.loc, as[1], bs[0]);
+    as[1] = bs[0] = k;
+    a = n.imp.sliceTo(n.loc, a, as);
+    b = n.imp.sliceTo(n.loc, b, bs);
   }
   Type et = elemOf(a);
   Dims os{as[0], bs[1]};

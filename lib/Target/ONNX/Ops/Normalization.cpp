@@ -15,6 +15,14 @@ using namespace lut::onnximport;
 
 namespace {
 
+/// `count` (an element count) as a scalar of float type `et`.
+Value countAsFloat(NodeCtx &n, OpFoldResult count, Type et) {
+  if (auto c = getConstantIntValue(count))
+    return cst(n.b, n.loc, et, (double)*c);
+  Value i = arith::IndexCastOp::create(n.b, n.loc, n.b.getI64Type(), n.imp.indexValue(n.loc, count));
+  return arith::SIToFPOp::create(n.b, n.loc, et, i);
+}
+
 void softmax(NodeCtx &n, bool logSoftmax) {
   requireFloat(n);
   TValue &xt = n.in(0);
@@ -73,23 +81,24 @@ void layerNorm(NodeCtx &n) {
   int64_t axis = n.normAxis(n.attrInt("axis", -1), rank);
   float eps = n.attrFloat("epsilon", 1e-5f);
   std::vector<int64_t> axes;
-  int64_t count = 1;
+  OpFoldResult countD = n.b.getIndexAttr(1);
   for (int64_t i = axis; i < rank; ++i) {
     axes.push_back(i);
-    if (ShapedType::isDynamic(xt.shape[i]))
-      n.unsupported("LayerNormalization over a dynamic dimension; fix it with --shape-info");
-    count *= xt.shape[i];
+    countD = n.imp.mulDims(n.loc, countD, s[i]);
   }
   Type et = elemOf(x);
   Location loc = n.loc;
   Importer &imp = n.imp;
+  // The normalized element count, as a float (computed at run time when a
+  // normalized dim is dynamic).
+  Value countF = countAsFloat(n, countD, et);
   auto addF = [](OpBuilder &b, Location l, Value a, Value acc) -> Value {
     return arith::AddFOp::create(b, l, a, acc);
   };
   Value sum = keepDims(n, imp.reduce(loc, x, axes, FloatAttr::get(et, 0.0), addF), s, axes);
   Dims rs = imp.dimsOf(sum);
   Value mean = imp.elementwise(loc, {sum}, ArrayRef<OpFoldResult>(rs), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-    return arith::DivFOp::create(b, l, a[0], cst(b, l, et, (double)count));
+    return arith::DivFOp::create(b, l, a[0], countF);
   });
   Value d = imp.elementwise(loc, {x, mean}, ArrayRef<OpFoldResult>(s), et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
     return arith::SubFOp::create(b, l, a[0], a[1]);
@@ -100,7 +109,7 @@ void layerNorm(NodeCtx &n) {
                         });
   sq = keepDims(n, sq, s, axes);
   Value inv = imp.elementwise(loc, {sq}, ArrayRef<OpFoldResult>(rs), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-    Value var = arith::DivFOp::create(b, l, a[0], cst(b, l, et, (double)count));
+    Value var = arith::DivFOp::create(b, l, a[0], countF);
     Value ve = arith::AddFOp::create(b, l, var, cst(b, l, et, eps));
     return math::RsqrtOp::create(b, l, ve);
   });

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "OpHelpers.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 #include <limits>
 
 using namespace mlir;
@@ -19,8 +21,10 @@ std::vector<int64_t> axesOf(NodeCtx &n, size_t inputIdx, int64_t rank,
                             bool fromInput) {
   std::vector<int64_t> axes;
   if (fromInput) {
+    // Constant axes (an empty input of static length 0 means none).
     if (n.has(inputIdx))
-      axes = n.constInts(inputIdx, "axes");
+      for (OpFoldResult a : n.intElems(inputIdx, "axes"))
+        axes.push_back(*getConstantIntValue(a));
   } else if (auto a = n.attrInts("axes")) {
     axes = *a;
   }
@@ -31,7 +35,102 @@ std::vector<int64_t> axesOf(NodeCtx &n, size_t inputIdx, int64_t rank,
   return axes;
 }
 
-/// Expands the reduced value `r` (reduced over `axes`) back to rank with 1s.
+/// ReduceSum with axes read at run time (their number is static): a
+/// linalg.generic over the keepdims result whose body loops (scf.for) over
+/// the reduced elements, since which dims are reduced is data. keepdims=0
+/// then drops the reduced dims by computed sizes.
+void reduceSumDynamicAxes(NodeCtx &n, ArrayRef<OpFoldResult> axesD) {
+  TValue &xt = n.in(0);
+  OpBuilder &b = n.b;
+  Location l = n.loc;
+  Importer &imp = n.imp;
+  Value x = n.val(0);
+  Type et = elemOf(x);
+  bool f = isa<FloatType>(et);
+  int64_t r = xt.shape.size();
+  int64_t k = axesD.size();
+  bool keep = n.attrInt("keepdims", 1) != 0;
+  if (!keep && k > r)
+    n.fail("ReduceSum has " + Twine(k) + " axes for rank " + Twine(r));
+  Dims xd = imp.dimsOf(x);
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value one = arith::ConstantIndexOp::create(b, l, 1);
+  Value rank = arith::ConstantIndexOp::create(b, l, r);
+  SmallVector<Value> axes;
+  for (OpFoldResult a : axesD) {
+    Value v = imp.indexValue(l, a);
+    Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, v, zero);
+    axes.push_back(arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, v, rank), v));
+  }
+  // Which dims are reduced; empty axes reduce all dims (or none with
+  // noop_with_empty_axes, handled by the caller when the count is 0).
+  SmallVector<Value> reduced, extent;
+  Dims outD;
+  Value total = one;
+  for (int64_t d = 0; d < r; ++d) {
+    Value dc = arith::ConstantIndexOp::create(b, l, d);
+    Value hit = arith::ConstantIntOp::create(b, l, 0, 1);
+    for (Value a : axes)
+      hit = arith::OrIOp::create(b, l, hit, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a, dc));
+    reduced.push_back(hit);
+    Value dim = imp.indexValue(l, xd[d]);
+    extent.push_back(arith::SelectOp::create(b, l, hit, dim, one));
+    outD.push_back(arith::SelectOp::create(b, l, hit, one, dim).getResult());
+    total = arith::MulIOp::create(b, l, total, extent.back());
+  }
+  Value init = imp.emptyTensor(l, outD, et);
+  MLIRContext *ctx = b.getContext();
+  Value y = linalg::GenericOp::create(
+                b, l, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+                SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(r, ctx)},
+                SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
+                [&](OpBuilder &bb, Location ll, ValueRange) {
+                  SmallVector<Value> out;
+                  for (int64_t d = 0; d < r; ++d)
+                    out.push_back(linalg::IndexOp::create(bb, ll, d));
+                  Value acc0 = cst(bb, ll, et, 0);
+                  auto loop = scf::ForOp::create(
+                      bb, ll, zero, total, one, ValueRange{acc0},
+                      [&](OpBuilder &lb, Location lll, Value iv, ValueRange iter) {
+                        // Mixed-radix digits of iv over the reduced dims.
+                        SmallVector<Value> idx(r);
+                        Value rest = iv;
+                        for (int64_t d = r - 1; d >= 0; --d) {
+                          Value digit = arith::RemUIOp::create(lb, lll, rest, extent[d]);
+                          rest = arith::DivUIOp::create(lb, lll, rest, extent[d]);
+                          idx[d] = arith::SelectOp::create(lb, lll, reduced[d], digit, out[d]);
+                        }
+                        Value v = tensor::ExtractOp::create(lb, lll, x, idx);
+                        Value sum = f ? (Value)arith::AddFOp::create(lb, lll, iter[0], v)
+                                      : (Value)arith::AddIOp::create(lb, lll, iter[0], v);
+                        scf::YieldOp::create(lb, lll, sum);
+                      });
+                  linalg::YieldOp::create(bb, ll, loop.getResult(0));
+                })
+                .getResult(0);
+  if (keep) {
+    n.setOutput(0, y, xt.dtype);
+    return;
+  }
+  // Drop the reduced dims: result dim q is the q-th kept dim.
+  int64_t outRank = r - k;
+  SmallVector<Value> dims(outRank, one);
+  Value kept = zero;
+  for (int64_t d = 0; d < r; ++d) {
+    Value keepD = arith::XOrIOp::create(b, l, reduced[d], arith::ConstantIntOp::create(b, l, 1, 1));
+    for (int64_t q = 0; q < outRank; ++q) {
+      Value at = arith::AndIOp::create(
+          b, l, keepD,
+          arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, kept, arith::ConstantIndexOp::create(b, l, q)));
+      dims[q] = arith::SelectOp::create(b, l, at, imp.indexValue(l, xd[d]), dims[q]);
+    }
+    kept = arith::AddIOp::create(b, l, kept, arith::SelectOp::create(b, l, keepD, one, zero));
+  }
+  Dims od;
+  for (Value d : dims)
+    od.push_back(d);
+  n.setOutput(0, imp.reshape(l, y, ArrayRef<OpFoldResult>(od)), xt.dtype);
+}
 
 void reduceOp(NodeCtx &n) {
   const std::string &op = n.node.op_type();
@@ -39,6 +138,14 @@ void reduceOp(NodeCtx &n) {
   int64_t rank = x.shape.size();
   // Axes became an input in opset 13 for ReduceSum, and in 18 for the rest.
   bool axesInput = op == "ReduceSum" && n.opset >= 13;
+  if (axesInput && n.has(1)) {
+    Dims ad = n.intElems(1, "axes");
+    if (!ad.empty() && llvm::any_of(ad, [](OpFoldResult a) { return !getConstantIntValue(a); })) {
+      if (x.dtype == DTy::BOOL)
+        n.unsupported("bool input to " + op);
+      return reduceSumDynamicAxes(n, ad);
+    }
+  }
   std::vector<int64_t> axes = axesOf(n, 1, rank, axesInput);
   bool keep = n.attrInt("keepdims", 1) != 0;
   if (axes.empty()) {
@@ -55,13 +162,26 @@ void reduceOp(NodeCtx &n) {
   bool uns = isUnsignedDType(x.dtype);
   if (x.dtype == DTy::BOOL)
     n.unsupported("bool input to " + op);
-  int64_t count = 1;
-  for (int64_t a : axes) {
-    if (ShapedType::isDynamic(x.shape[a]) && op == "ReduceMean")
-      n.unsupported("ReduceMean over a dynamic dimension; fix it with --shape-info");
-    count *= ShapedType::isDynamic(x.shape[a]) ? 1 : x.shape[a];
-  }
   Dims xd = n.imp.dimsOf(v);
+  // The reduced element count (ReduceMean), a run-time value over dynamic
+  // dims.
+  OpFoldResult count = n.b.getIndexAttr(1);
+  for (int64_t a : axes)
+    count = n.imp.mulDims(n.loc, count, xd[a]);
+  Value countV;
+  if (op == "ReduceMean") {
+    if (auto c = getConstantIntValue(count)) {
+      countV = cst(n.b, n.loc, et, (double)*c);
+    } else {
+      Value i = arith::IndexCastOp::create(n.b, n.loc, n.b.getI64Type(), n.imp.indexValue(n.loc, count));
+      if (f)
+        countV = arith::SIToFPOp::create(n.b, n.loc, et, i);
+      else if (et.getIntOrFloatBitWidth() < 64)
+        countV = arith::TruncIOp::create(n.b, n.loc, et, i);
+      else
+        countV = i;
+    }
+  }
   auto add = [&](OpBuilder &b, Location l, Value a, Value acc) -> Value {
     return f ? (Value)arith::AddFOp::create(b, l, a, acc) : (Value)arith::AddIOp::create(b, l, a, acc);
   };
@@ -75,7 +195,7 @@ void reduceOp(NodeCtx &n) {
     r = imp.reduce(loc, v, axes, scalarAttr(et, 0), add);
     if (op == "ReduceMean") {
       r = imp.elementwise(loc, {r}, ArrayRef<OpFoldResult>(imp.dimsOf(r)), et, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-        Value c = cst(b, l, et, (double)count);
+        Value c = countV;
         return f ? (Value)arith::DivFOp::create(b, l, a[0], c)
                  : (uns ? (Value)arith::DivUIOp::create(b, l, a[0], c)
                         : (Value)arith::DivSIOp::create(b, l, a[0], c));

@@ -112,14 +112,19 @@ void concat(NodeCtx &n) {
       n.fail("Concat inputs have different ranks");
     Value p = n.val(i);
     Dims ps = imp.dimsOf(p);
+    bool clip = false;
     for (int64_t d = 0; d < r; ++d) {
       if (d == axis || imp.sameDim(ps[d], os[d]))
         continue;
       if (!ShapedType::isDynamic(t.shape[d]) && !ShapedType::isDynamic(x0.shape[d]))
         n.fail("Concat input #" + Twine((int64_t)i) + " differs in dimension " + Twine(d));
-      n.unsupported("Concat input #" + Twine((int64_t)i) + " has dimension " + Twine(d) +
-                    " not known to equal input #0's (dynamic); fix it with --shape-info");
+      // Equal for valid inputs but not provably so: never write past the
+      // result (a smaller input leaves the rest unwritten).
+      ps[d] = imp.minDims(n.loc, ps[d], os[d]);
+      clip = true;
     }
+    if (clip)
+      p = imp.sliceTo(n.loc, p, ps);
     os[axis] = imp.addDims(n.loc, os[axis], ps[axis]);
     parts.push_back(p);
   }
@@ -716,13 +721,15 @@ void trilu(NodeCtx &n) {
   int64_t r = xt.shape.size();
   if (r < 2)
     n.fail("Trilu needs rank >= 2");
-  int64_t k = 0;
+  // k: a constant, or read at run time.
+  OpFoldResult k = n.b.getIndexAttr(0);
   if (n.has(1)) {
-    std::vector<int64_t> kv = n.constInts(1, "the diagonal offset k of Trilu");
+    Dims kv = n.intElems(1, "the diagonal offset k of Trilu");
     if (kv.size() != 1)
       n.fail("Trilu k must be a scalar");
     k = kv[0];
   }
+  Value kv = n.imp.indexValue(n.loc, k);
   bool upper = n.attrInt("upper", 1) != 0;
   Value x = n.val(0);
   Type et = elemOf(x);
@@ -730,7 +737,7 @@ void trilu(NodeCtx &n) {
     Value i = linalg::IndexOp::create(b, l, r - 2);
     Value j = linalg::IndexOp::create(b, l, r - 1);
     Value d = arith::SubIOp::create(b, l, j, i);
-    Value kc = arith::ConstantIndexOp::create(b, l, k);
+    Value kc = kv;
     Value keep = arith::CmpIOp::create(b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, d, kc);
     return arith::SelectOp::create(b, l, keep, a[0], cst(b, l, et, 0));
   }), xt.dtype);
