@@ -68,6 +68,116 @@ TEST(Signature, ParsesEveryField) {
   EXPECT_EQ(lutModelGetNumInputs(nullptr), 0u);
 }
 
+//===----------------------------------------------------------------------===//
+// Dynamic dims
+//===----------------------------------------------------------------------===//
+
+/// A fake dynamic model: y[n, 4] = x[n, 4] * 2 (rows of input 0), with the
+/// output shape computed from the input's.
+int32_t fakeShapes(void *const *, const int64_t *const *inShapes, int64_t *const *outShapes) {
+  outShapes[0][0] = inShapes[0][0];
+  outShapes[0][1] = 4;
+  return 0;
+}
+int32_t fakeRun(void *const *in, const int64_t *const *inShapes, void *const *out,
+                const int64_t *const *outShapes) {
+  const float *x = static_cast<const float *>(in[0]);
+  float *y = static_cast<float *>(out[0]);
+  if (outShapes[0][0] != inShapes[0][0])
+    return 9;
+  for (int64_t i = 0; i < inShapes[0][0] * 4; ++i)
+    y[i] = 2 * x[i];
+  return 0;
+}
+/// Computes a shape that contradicts the signature's static dim.
+int32_t badShapes(void *const *, const int64_t *const *, int64_t *const *outShapes) {
+  outShapes[0][0] = 1;
+  outShapes[0][1] = 5;
+  return 0;
+}
+
+const char *kDynamicSig = "lut-model v1\n"
+                          "input 0 float ?batch,4 x\n"
+                          "input 1 float ?batch,? mask\n"
+                          "output 0 float ?batch,4 y\n";
+
+TEST(DynamicSignature, ReportsDynamicDims) {
+  ModelHolder model(lutModelCreateFromDynamicSymbols(fakeRun, fakeShapes, kDynamicSig));
+  ASSERT_NE(model.get(), nullptr) << lastError();
+  EXPECT_EQ(lutModelIsDynamic(model.get()), 1);
+  EXPECT_EQ(lutModelGetInputShape(model.get(), 0)[0], -1);
+  EXPECT_EQ(lutModelGetInputShape(model.get(), 0)[1], 4);
+  EXPECT_STREQ(lutModelGetInputDimName(model.get(), 0, 0), "batch");
+  EXPECT_STREQ(lutModelGetInputDimName(model.get(), 0, 1), "");
+  EXPECT_STREQ(lutModelGetInputDimName(model.get(), 1, 1), "");
+  EXPECT_STREQ(lutModelGetOutputDimName(model.get(), 0, 0), "batch");
+  EXPECT_EQ(lutModelGetInputDimName(model.get(), 0, 2), nullptr);
+  EXPECT_THAT(lastError(), HasSubstr("dim 2 is out of range (rank 2)"));
+  // A static model is not dynamic, and each constructor wants its kind.
+  ModelHolder stat(lutModelCreateFromSymbols(dummyRun, "lut-model v1\noutput 0 float 1 y\n"));
+  ASSERT_NE(stat.get(), nullptr);
+  EXPECT_EQ(lutModelIsDynamic(stat.get()), 0);
+  EXPECT_EQ(lutModelCreateFromSymbols(dummyRun, kDynamicSig), nullptr);
+  EXPECT_THAT(lastError(), HasSubstr("use lutModelCreateFromDynamicSymbols"));
+  EXPECT_EQ(lutModelCreateFromDynamicSymbols(fakeRun, fakeShapes, "lut-model v1\noutput 0 float 1 y\n"),
+            nullptr);
+  EXPECT_EQ(lutModelCreateFromDynamicSymbols(fakeRun, nullptr, kDynamicSig), nullptr);
+}
+
+TEST(DynamicSignature, RunsAtAnySizeAndChecksNamedDims) {
+  ModelHolder model(lutModelCreateFromDynamicSymbols(fakeRun, fakeShapes, kDynamicSig));
+  ASSERT_NE(model.get(), nullptr) << lastError();
+  for (int64_t n : {1, 3, 7}) {
+    std::vector<float> xs(n * 4), ms(n * 5, 0.0f);
+    for (size_t i = 0; i < xs.size(); ++i)
+      xs[i] = float(i);
+    int64_t xshape[2] = {n, 4}, mshape[2] = {n, 5};
+    TensorHolder x(lutTensorCreate(xs.data(), xshape, 2, LUT_DTYPE_FLOAT, 0));
+    TensorHolder m(lutTensorCreate(ms.data(), mshape, 2, LUT_DTYPE_FLOAT, 0));
+    LutTensor *ins[2] = {x.get(), m.get()};
+    LutTensor *out = nullptr;
+    ASSERT_EQ(lutModelRun(model.get(), ins, 2, &out, 1), LUT_OK) << lastError();
+    TensorHolder y(out);
+    ASSERT_EQ(lutTensorGetShape(out)[0], n);
+    EXPECT_EQ(static_cast<float *>(lutTensorGetData(out))[4 * n - 1], 2.0f * (4 * n - 1));
+    // Caller-provided outputs must have the computed shape.
+    int64_t wrong[2] = {n + 1, 4};
+    TensorHolder w(lutTensorCreateEmpty(wrong, 2, LUT_DTYPE_FLOAT));
+    LutTensor *outs[1] = {w.get()};
+    EXPECT_EQ(lutModelRunWithOutputs(model.get(), ins, 2, outs, 1), LUT_ERROR_MISMATCH);
+    EXPECT_THAT(lastError(), HasSubstr("expected shape [" + std::to_string(n) + ",4] for these inputs"));
+  }
+  // 'batch' must agree between the inputs; the static dim must match.
+  std::vector<float> xs(8), ms(15);
+  int64_t xshape[2] = {2, 4}, mshape[2] = {3, 5}, bad[2] = {2, 3};
+  TensorHolder x(lutTensorCreate(xs.data(), xshape, 2, LUT_DTYPE_FLOAT, 0));
+  TensorHolder m(lutTensorCreate(ms.data(), mshape, 2, LUT_DTYPE_FLOAT, 0));
+  TensorHolder xb(lutTensorCreate(xs.data(), bad, 2, LUT_DTYPE_FLOAT, 0));
+  LutTensor *ins[2] = {x.get(), m.get()};
+  LutTensor *out = nullptr;
+  EXPECT_EQ(lutModelRun(model.get(), ins, 2, &out, 1), LUT_ERROR_MISMATCH);
+  EXPECT_THAT(lastError(), HasSubstr("input 1 ('mask'): dimension 0 ('batch') is 3 but input 0 "
+                                     "('x') has 'batch' = 2"));
+  LutTensor *ins2[2] = {xb.get(), m.get()};
+  EXPECT_EQ(lutModelRun(model.get(), ins2, 2, &out, 1), LUT_ERROR_MISMATCH);
+  EXPECT_THAT(lastError(), HasSubstr("input 0 ('x'): expected shape [?batch,4], got [2,3]"));
+}
+
+TEST(DynamicSignature, OutputShapesMustFitTheSignature) {
+  ModelHolder model(lutModelCreateFromDynamicSymbols(fakeRun, badShapes, kDynamicSig));
+  ASSERT_NE(model.get(), nullptr) << lastError();
+  std::vector<float> xs(4), ms(1);
+  int64_t xshape[2] = {1, 4}, mshape[2] = {1, 1};
+  TensorHolder x(lutTensorCreate(xs.data(), xshape, 2, LUT_DTYPE_FLOAT, 0));
+  TensorHolder m(lutTensorCreate(ms.data(), mshape, 2, LUT_DTYPE_FLOAT, 0));
+  LutTensor *ins[2] = {x.get(), m.get()};
+  LutTensor *out = nullptr;
+  EXPECT_EQ(lutModelRun(model.get(), ins, 2, &out, 1), LUT_ERROR_MODEL_FAILED);
+  EXPECT_EQ(out, nullptr);
+  EXPECT_THAT(lastError(), HasSubstr("output 0 ('y'): the model computed shape [1,5], which does "
+                                     "not fit its signature [?batch,4]"));
+}
+
 TEST(Signature, ModelWithoutInputs) {
   ModelHolder model(lutModelCreateFromSymbols(
       dummyRun, "lut-model v1\noutput 0 int8 3 constant"));
@@ -120,8 +230,10 @@ INSTANTIATE_TEST_SUITE_P(
                      "invalid shape '2,3,'"},
         BadSignature{"lut-model v1\ninput 0 float -1,3 a\n" OUT,
                      "invalid shape '-1,3'"},
-        BadSignature{"lut-model v1\ninput 0 float ?,3 a\n" OUT,
-                     "invalid shape '?,3'"},
+        BadSignature{"lut-model v1\ninput 0 float ?b*,3 a\n" OUT,
+                     "line 2: invalid dynamic dimension '?b*' in shape '?b*,3'"},
+        BadSignature{"lut-model v1\ninput 0 float 2?,3 a\n" OUT,
+                     "invalid shape '2?,3'"},
         BadSignature{"lut-model v1\ninput 0 float 99999999999999999999 a\n" OUT,
                      "invalid shape"},
         BadSignature{"lut-model v1\ninput 0 float "
@@ -240,8 +352,11 @@ TEST(Signature, SurvivesTruncationAndCorruption) {
     LutModel *m = lutModelCreateFromSymbols(dummyRun, corrupt.c_str());
     if (m) {
       EXPECT_GE(lutModelGetNumOutputs(m), 1u);
-    } else {
-      EXPECT_EQ(lutGetLastStatus(), LUT_ERROR_BAD_SIGNATURE);
+    } else if (lutGetLastStatus() != LUT_ERROR_BAD_SIGNATURE) {
+      // A `?` can make a valid dynamic signature, which wants the other
+      // constructor.
+      EXPECT_EQ(lutGetLastStatus(), LUT_ERROR_INVALID_ARGUMENT);
+      EXPECT_THAT(lastError(), HasSubstr("dynamic dims"));
     }
     lutModelFree(m);
   }
