@@ -107,6 +107,13 @@ def bad_models():
         [helper.make_node("FooBar", ["x"], ["y"], name="foo0")],
         [vi("x", TensorProto.FLOAT, f23)], [vi("y", TensorProto.FLOAT, f23)])
 
+    # The rank of the Reshape's result would depend on data: the length of
+    # its shape input is dynamic.
+    out["reshape_dynamic_rank.onnx"] = model(
+        [helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape_rt")],
+        [vi("x", TensorProto.FLOAT, ["n", 6]), vi("shape", TensorProto.INT64, ["k"])],
+        [vi("y", TensorProto.FLOAT, [None, None])])
+
     relu = lambda opset: model(  # noqa: E731
         [helper.make_node("Relu", ["x"], ["y"], name="relu0")],
         [vi("x", TensorProto.FLOAT, f23)], [vi("y", TensorProto.FLOAT, f23)], opset=opset)
