@@ -248,6 +248,9 @@ int main(int argc, char **argv) {
   typedef const char *(*SigFn)(void);
   RunFn run = (RunFn)dlsym(lib, "lut_model_run");
   SigFn sig = (SigFn)dlsym(lib, "lut_model_signature");
+  if (!run && sig && dlsym(lib, "lut_model_run_dynamic"))
+    fail("'%s' has dynamic dims; lut-run-lite runs models with static shapes only "
+         "(compile with --shape-info, or use lut-run)", model);
   if (!run || !sig)
     fail("'%s' is not a lut-mlir model (no lut_model_run or lut_model_signature)", model);
 
