@@ -118,6 +118,9 @@ save("reshape", [helper.make_node("Reshape", ["x", "shape"], ["y"])],
      [helper.make_tensor_value_info("y", F, [None, None])], {})
 x = np.arange(24, dtype=np.float32).reshape(4, 6)
 np.save(os.path.join(out, "reshape.x.npy"), x)
+# A target whose element count is not x's (invalid data) gives an empty
+# result, never an out-of-bounds read.
+np.save(os.path.join(out, "reshape.sbad.npy"), np.array([5, 5], np.int64))
 for tag, shape in (("a", [3, -1]), ("b", [0, 6]), ("c", [-1, 2])):
     np.save(os.path.join(out, f"reshape.s{tag}.npy"), np.array(shape, np.int64))
     np.save(os.path.join(out, f"reshape.y{tag}.npy"),

@@ -241,17 +241,9 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
       }
       Value v = materialize(*tv, loc);
       // A dim the graph output declares static but the import left dynamic
-      // (shape inference knew more): cast to the declared dim.
-      if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape()) {
-        const auto &ts = vi.type().tensor_type().shape();
-        Shape declared = tv->shape;
-        for (int d = 0; d < ts.dim_size() && d < (int)declared.size(); ++d)
-          if (ShapedType::isDynamic(declared[d]) && ts.dim(d).has_dim_value() &&
-              ts.dim(d).dim_value() >= 0)
-            declared[d] = ts.dim(d).dim_value();
-        if (declared != tv->shape)
-          v = tensor::CastOp::create(builder, loc, tensorType(declared, tv->dtype, loc), v);
-      }
+      // (e.g. a Reshape target read at run time) stays dynamic: the model
+      // computes it, and the runtime allocates what the model computes
+      // (casting it to the declared size would trust the inputs).
       std::vector<std::string> dimNames;
       auto vt = cast<RankedTensorType>(v.getType());
       bool dynamic = !vt.hasStaticShape();

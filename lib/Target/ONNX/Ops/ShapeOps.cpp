@@ -493,14 +493,23 @@ void reshapeOp(NodeCtx &n) {
       numel = arith::MulIOp::create(b, l, numel, imp.indexValue(l, d));
     Value safe = arith::MaxSIOp::create(b, l, known, one);
     Value inferred = arith::DivSIOp::create(b, l, numel, safe);
-    Dims s;
+    SmallVector<Value> dims;
+    Value product = one;
     for (Value d : t) {
       Value isInfer = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, d, minus1);
       // Negative dims other than -1 are invalid; clamp them to 0 rather than
       // build a negative size.
       Value v = arith::SelectOp::create(b, l, isInfer, inferred, d);
-      s.push_back(arith::MaxSIOp::create(b, l, v, zero).getResult());
+      dims.push_back(arith::MaxSIOp::create(b, l, v, zero));
+      product = arith::MulIOp::create(b, l, product, dims.back());
     }
+    // A target whose element count is not the input's (invalid data) gives
+    // an empty result instead of reading out of bounds.
+    if (!dims.empty()) {
+      Value ok = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, product, numel);
+      dims[0] = arith::SelectOp::create(b, l, ok, dims[0], zero);
+    }
+    Dims s(dims.begin(), dims.end());
     return reshapeOutput(n, xt, s);
   }
   Dims s;
