@@ -141,7 +141,7 @@ def main():
             dyn_model, _ = build(a.work, *args, dynamic=True)
             dyn = (os.path.join(a.work, f"{name}.dense-dyn.so"), os.path.join(a.work, f"{name}.lut-dyn.so"))
             run([lutc, dyn_model, "-O2", "-o", dyn[0]])
-            run([c if c != model else dyn_model for c in lut_cmd[:-1]] + [dyn[1]])
+            run([dyn_model if c == model else (dyn[1] if c == lut_so else c) for c in lut_cmd])
             log(f"   dynamic model {dyn_model}, lutc dense and LUT: {time.time() - t0:.1f} s")
         for t in threads:
             ort = time_ort(model, inputs, runs, t)

@@ -134,6 +134,9 @@ OpFoldResult Importer::dimOf(Value t, int64_t d) {
     for (int64_t s : col.getReassociationIndices()[d])
       p = mulDims(t.getLoc(), p, dimOf(col.getSrc(), s));
     r = p;
+  } else if (auto pad = dyn_cast_or_null<tensor::PadOp>(def)) {
+    r = addDims(t.getLoc(), addDims(t.getLoc(), dimOf(pad.getSource(), d), pad.getMixedLowPad()[d]),
+                pad.getMixedHighPad()[d]);
   } else if (auto slice = dyn_cast_or_null<tensor::ExtractSliceOp>(def)) {
     llvm::SmallBitVector dropped = slice.getDroppedDims();
     SmallVector<OpFoldResult> sizes = slice.getMixedSizes();

@@ -317,6 +317,90 @@ Value patchConv(NodeCtx &n, Value x, Value w, ArrayRef<int64_t> strides, ArrayRe
   return addConvBias(n, transposeValue(n, y, back));
 }
 
+/// Conv with dynamic dims (other than a dynamic batch alone): one group,
+/// pads and output sizes computed at run time. X's channels and W's are
+/// read up to the smaller of the two, so inconsistent inputs cannot read
+/// out of bounds.
+void dynamicConv(NodeCtx &n, Value x, Value w, ArrayRef<int64_t> strides, ArrayRef<int64_t> dil,
+                 ArrayRef<int64_t> pads, StringRef autoPad) {
+  Importer &imp = n.imp;
+  OpBuilder &b = n.b;
+  Location l = n.loc;
+  int64_t sp = cast<RankedTensorType>(x.getType()).getRank() - 2;
+  Type et = elemOf(x);
+  Dims xd = imp.dimsOf(x), wd = imp.dimsOf(w);
+  if (!imp.sameDim(xd[1], wd[1])) {
+    OpFoldResult c = imp.minDims(l, xd[1], wd[1]);
+    xd[1] = wd[1] = c;
+    x = imp.sliceTo(l, x, xd);
+    w = imp.sliceTo(l, w, wd);
+  }
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value one = arith::ConstantIndexOp::create(b, l, 1);
+  Value two = arith::ConstantIndexOp::create(b, l, 2);
+  SmallVector<OpFoldResult> lo(2, b.getIndexAttr(0)), hi(2, b.getIndexAttr(0));
+  bool anyPad = false;
+  for (int64_t i = 0; i < sp; ++i) {
+    Value in = imp.indexValue(l, xd[i + 2]), k = imp.indexValue(l, wd[i + 2]);
+    Value st = arith::ConstantIndexOp::create(b, l, strides[i]);
+    Value span = arith::AddIOp::create(
+        b, l, arith::MulIOp::create(b, l, arith::SubIOp::create(b, l, k, one),
+                                    arith::ConstantIndexOp::create(b, l, dil[i])),
+        one);
+    OpFoldResult pl = b.getIndexAttr(pads[i]), ph = b.getIndexAttr(pads[i + sp]);
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      // out = ceil(in / stride); total = max((out-1)*stride + span - in, 0).
+      Value out = arith::CeilDivSIOp::create(b, l, in, st);
+      Value total = arith::SubIOp::create(
+          b, l, arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, arith::SubIOp::create(b, l, out, one), st), span),
+          in);
+      total = arith::MaxSIOp::create(b, l, total, zero);
+      Value small = arith::DivSIOp::create(b, l, total, two);
+      Value big = arith::SubIOp::create(b, l, total, small);
+      pl = autoPad == "SAME_UPPER" ? small : big;
+      ph = autoPad == "SAME_UPPER" ? big : small;
+    }
+    anyPad |= getConstantIntValue(pl) != 0 || getConstantIntValue(ph) != 0;
+    lo.push_back(pl);
+    hi.push_back(ph);
+  }
+  if (anyPad) {
+    Dims ps = xd;
+    for (int64_t i = 0; i < sp; ++i)
+      ps[i + 2] = imp.addDims(l, imp.addDims(l, xd[i + 2], lo[i + 2]), hi[i + 2]);
+    Value zeroF = cst(b, l, et, 0);
+    x = tensor::PadOp::create(b, l, RankedTensorType::get(Importer::shapeOfDims(ps), et), x, lo, hi,
+                              zeroF);
+    xd = imp.dimsOf(x);
+  }
+  // Output sizes: (in - span) / stride + 1, or 0 when the kernel is larger.
+  Dims os{xd[0], wd[0]};
+  for (int64_t i = 0; i < sp; ++i) {
+    Value in = imp.indexValue(l, xd[i + 2]), k = imp.indexValue(l, wd[i + 2]);
+    Value span = arith::AddIOp::create(
+        b, l, arith::MulIOp::create(b, l, arith::SubIOp::create(b, l, k, one),
+                                    arith::ConstantIndexOp::create(b, l, dil[i])),
+        one);
+    Value fits = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, in, span);
+    Value o = arith::AddIOp::create(
+        b, l, arith::DivSIOp::create(b, l, arith::SubIOp::create(b, l, in, span),
+                                     arith::ConstantIndexOp::create(b, l, strides[i])),
+        one);
+    os.push_back(arith::SelectOp::create(b, l, fits, o, zero).getResult());
+  }
+  // Loops: n, m, o_1..o_sp, c, r_1..r_sp.
+  int64_t nd = 2 + sp + 1 + sp;
+  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> xe{d(0), d(2 + sp)}, we{d(1), d(2 + sp)}, oe{d(0), d(1)};
+  for (int64_t i = 0; i < sp; ++i) {
+    xe.push_back(d(2 + i) * strides[i] + d(3 + sp + i) * dil[i]);
+    we.push_back(d(3 + sp + i));
+    oe.push_back(d(2 + i));
+  }
+  Value y = convContraction(n, x, w, os, nd, 1 + sp, xe, we, oe);
+  n.setOutput(0, addConvBias(n, y), n.in(0).dtype);
+}
+
 void conv(NodeCtx &n) {
   requireFloat(n);
   Value x = n.val(0), w = n.val(1);
@@ -324,17 +408,7 @@ void conv(NodeCtx &n) {
   int64_t sp = xs.size() - 2;
   if (sp < 1 || ws.size() != xs.size())
     n.fail("Conv needs X of rank >= 3 and W of the same rank");
-  // A dynamic batch is supported; channels, spatial dims and W are static.
-  for (size_t i = 1; i < xs.size(); ++i)
-    if (ShapedType::isDynamic(xs[i]) || ShapedType::isDynamic(ws[i]) ||
-        ShapedType::isDynamic(ws[0]))
-      n.unsupported("Conv with dynamic channel, spatial or kernel dimensions; "
-                    "fix them with --shape-info");
   int64_t group = n.attrInt("group", 1);
-  int64_t C = xs[1], M = ws[0], Cg = ws[1];
-  if (group < 1 || C != Cg * group || M % group != 0)
-    n.fail("Conv channels do not match: X has " + Twine(C) + ", W expects " +
-           Twine(Cg) + " x group " + Twine(group));
   auto vec = [&](StringRef name, int64_t dflt, int64_t len) {
     std::vector<int64_t> v = n.attrInts(name).value_or(std::vector<int64_t>(len, dflt));
     if ((int64_t)v.size() != len)
@@ -344,6 +418,29 @@ void conv(NodeCtx &n) {
   auto strides = vec("strides", 1, sp), dil = vec("dilations", 1, sp);
   auto pads = vec("pads", 0, 2 * sp);
   std::string autoPad = n.attrString("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER")
+    n.fail("unknown auto_pad '" + autoPad + "'");
+  for (int64_t i = 0; i < sp; ++i)
+    if (strides[i] < 1 || dil[i] < 1)
+      n.fail("Conv strides and dilations must be >= 1");
+  // A dynamic batch alone keeps the static path; other dynamic dims take
+  // the general one (one group).
+  bool dynamic = ShapedType::isDynamic(ws[0]);
+  for (size_t i = 1; i < xs.size(); ++i)
+    dynamic |= ShapedType::isDynamic(xs[i]) || ShapedType::isDynamic(ws[i]);
+  if (dynamic) {
+    if (group != 1)
+      n.unsupported("grouped Conv with dynamic channel, spatial or kernel dimensions; "
+                    "fix them with --shape-info");
+    if (autoPad == "VALID")
+      std::fill(pads.begin(), pads.end(), 0);
+    return dynamicConv(n, x, w, strides, dil, pads, autoPad);
+  }
+  int64_t C = xs[1], M = ws[0], Cg = ws[1];
+  if (group < 1 || C != Cg * group || M % group != 0)
+    n.fail("Conv channels do not match: X has " + Twine(C) + ", W expects " +
+           Twine(Cg) + " x group " + Twine(group));
   Shape kernel(ws.begin() + 2, ws.end());
   if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int64_t i = 0; i < sp; ++i) {
@@ -355,8 +452,6 @@ void conv(NodeCtx &n) {
     }
   } else if (autoPad == "VALID") {
     std::fill(pads.begin(), pads.end(), 0);
-  } else if (autoPad != "NOTSET") {
-    n.fail("unknown auto_pad '" + autoPad + "'");
   }
   Type et = elemOf(x);
   bool anyPad = llvm::any_of(pads, [](int64_t p) { return p != 0; });
