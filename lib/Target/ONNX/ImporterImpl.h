@@ -176,6 +176,7 @@ void registerElementwiseOps(OpRegistry &r);
 void registerReductionOps(OpRegistry &r);
 void registerContractionOps(OpRegistry &r);
 void registerShapeOps(OpRegistry &r);
+void registerSliceOps(OpRegistry &r);
 void registerNormalizationOps(OpRegistry &r);
 
 //===----------------------------------------------------------------------===//

@@ -46,6 +46,7 @@ const OpRegistry &lut::onnximport::onnxOps() {
     registerReductionOps(r);
     registerContractionOps(r);
     registerShapeOps(r);
+    registerSliceOps(r);
     registerNormalizationOps(r);
     return r;
   }();
