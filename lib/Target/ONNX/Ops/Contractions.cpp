@@ -338,15 +338,19 @@ void dynamicConv(NodeCtx &n, Value x, Value w, ArrayRef<int64_t> strides, ArrayR
   Value zero = arith::ConstantIndexOp::create(b, l, 0);
   Value one = arith::ConstantIndexOp::create(b, l, 1);
   Value two = arith::ConstantIndexOp::create(b, l, 2);
+  // The dilated kernel's extent along spatial dim i: (k - 1) * dil + 1.
+  auto kernelSpan = [&](int64_t i) -> Value {
+    Value k = imp.indexValue(l, wd[i + 2]);
+    Value d = arith::ConstantIndexOp::create(b, l, dil[i]);
+    return arith::AddIOp::create(
+        b, l, arith::MulIOp::create(b, l, arith::SubIOp::create(b, l, k, one), d), one);
+  };
   SmallVector<OpFoldResult> lo(2, b.getIndexAttr(0)), hi(2, b.getIndexAttr(0));
   bool anyPad = false;
   for (int64_t i = 0; i < sp; ++i) {
-    Value in = imp.indexValue(l, xd[i + 2]), k = imp.indexValue(l, wd[i + 2]);
+    Value in = imp.indexValue(l, xd[i + 2]);
     Value st = arith::ConstantIndexOp::create(b, l, strides[i]);
-    Value span = arith::AddIOp::create(
-        b, l, arith::MulIOp::create(b, l, arith::SubIOp::create(b, l, k, one),
-                                    arith::ConstantIndexOp::create(b, l, dil[i])),
-        one);
+    Value span = kernelSpan(i);
     OpFoldResult pl = b.getIndexAttr(pads[i]), ph = b.getIndexAttr(pads[i + sp]);
     if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
       // out = ceil(in / stride); total = max((out-1)*stride + span - in, 0).
@@ -376,11 +380,8 @@ void dynamicConv(NodeCtx &n, Value x, Value w, ArrayRef<int64_t> strides, ArrayR
   // Output sizes: (in - span) / stride + 1, or 0 when the kernel is larger.
   Dims os{xd[0], wd[0]};
   for (int64_t i = 0; i < sp; ++i) {
-    Value in = imp.indexValue(l, xd[i + 2]), k = imp.indexValue(l, wd[i + 2]);
-    Value span = arith::AddIOp::create(
-        b, l, arith::MulIOp::create(b, l, arith::SubIOp::create(b, l, k, one),
-                                    arith::ConstantIndexOp::create(b, l, dil[i])),
-        one);
+    Value in = imp.indexValue(l, xd[i + 2]);
+    Value span = kernelSpan(i);
     Value fits = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, in, span);
     Value o = arith::AddIOp::create(
         b, l, arith::DivSIOp::create(b, l, arith::SubIOp::create(b, l, in, span),

@@ -66,3 +66,26 @@ Value lut::onnximport::transposeValue(NodeCtx &n, Value x,
   Value init = n.imp.emptyTensor(n.loc, ArrayRef<OpFoldResult>(os), elemOf(x));
   return linalg::TransposeOp::create(n.b, n.loc, x, init, perm).getResult()[0];
 }
+
+Dims lut::onnximport::keptDimsAtRunTime(NodeCtx &n, ArrayRef<OpFoldResult> dims,
+                                        ArrayRef<Value> dropped, int64_t outRank) {
+  OpBuilder &b = n.b;
+  Location l = n.loc;
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value one = arith::ConstantIndexOp::create(b, l, 1);
+  Value yes = arith::ConstantIntOp::create(b, l, 1, 1);
+  SmallVector<Value> out(outRank, one);
+  Value kept = zero;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    Value keep = arith::XOrIOp::create(b, l, dropped[i], yes);
+    for (int64_t q = 0; q < outRank; ++q) {
+      Value at = arith::AndIOp::create(
+          b, l, keep,
+          arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, kept,
+                                arith::ConstantIndexOp::create(b, l, q)));
+      out[q] = arith::SelectOp::create(b, l, at, n.imp.indexValue(l, dims[i]), out[q]);
+    }
+    kept = arith::AddIOp::create(b, l, kept, arith::SelectOp::create(b, l, keep, one, zero));
+  }
+  return Dims(out.begin(), out.end());
+}

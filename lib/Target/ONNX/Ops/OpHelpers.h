@@ -34,6 +34,12 @@ void requireFloat(NodeCtx &n, size_t i = 0);
 Value keepDims(NodeCtx &n, Value r, llvm::ArrayRef<mlir::OpFoldResult> inShape,
                llvm::ArrayRef<int64_t> axes);
 
+/// The dims of `dims` whose i1 flag in `dropped` is false, in order, as
+/// run-time values: result dim q is the q-th kept dim (Squeeze and
+/// ReduceSum with axes read at run time). `outRank` is the number kept.
+Dims keptDimsAtRunTime(NodeCtx &n, llvm::ArrayRef<mlir::OpFoldResult> dims,
+                       llvm::ArrayRef<Value> dropped, int64_t outRank);
+
 /// `x` transposed by `perm` (linalg.transpose).
 Value transposeValue(NodeCtx &n, Value x, llvm::ArrayRef<int64_t> perm);
 

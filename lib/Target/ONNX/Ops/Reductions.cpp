@@ -113,22 +113,7 @@ void reduceSumDynamicAxes(NodeCtx &n, ArrayRef<OpFoldResult> axesD) {
     return;
   }
   // Drop the reduced dims: result dim q is the q-th kept dim.
-  int64_t outRank = r - k;
-  SmallVector<Value> dims(outRank, one);
-  Value kept = zero;
-  for (int64_t d = 0; d < r; ++d) {
-    Value keepD = arith::XOrIOp::create(b, l, reduced[d], arith::ConstantIntOp::create(b, l, 1, 1));
-    for (int64_t q = 0; q < outRank; ++q) {
-      Value at = arith::AndIOp::create(
-          b, l, keepD,
-          arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, kept, arith::ConstantIndexOp::create(b, l, q)));
-      dims[q] = arith::SelectOp::create(b, l, at, imp.indexValue(l, xd[d]), dims[q]);
-    }
-    kept = arith::AddIOp::create(b, l, kept, arith::SelectOp::create(b, l, keepD, one, zero));
-  }
-  Dims od;
-  for (Value d : dims)
-    od.push_back(d);
+  Dims od = keptDimsAtRunTime(n, xd, reduced, r - k);
   n.setOutput(0, imp.reshape(l, y, ArrayRef<OpFoldResult>(od)), xt.dtype);
 }
 

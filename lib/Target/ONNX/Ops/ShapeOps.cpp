@@ -333,20 +333,10 @@ void squeezeDynamicAxes(NodeCtx &n, bool un) {
     }
   } else {
     // Result dim q: the q-th input dim that is not an axis.
-    SmallVector<Value> dims(outRank, one);
-    Value kept = zero;
-    for (int64_t i = 0; i < r; ++i) {
-      Value keep = arith::XOrIOp::create(b, l, isAxis(i), arith::ConstantIntOp::create(b, l, 1, 1));
-      for (int64_t q = 0; q < outRank; ++q) {
-        Value at = arith::AndIOp::create(
-            b, l, keep,
-            arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, kept, arith::ConstantIndexOp::create(b, l, q)));
-        dims[q] = arith::SelectOp::create(b, l, at, imp.indexValue(l, xd[i]), dims[q]);
-      }
-      kept = arith::AddIOp::create(b, l, kept, arith::SelectOp::create(b, l, keep, one, zero));
-    }
-    for (Value d : dims)
-      s.push_back(d);
+    SmallVector<Value> dropped;
+    for (int64_t i = 0; i < r; ++i)
+      dropped.push_back(isAxis(i));
+    s = keptDimsAtRunTime(n, xd, dropped, outRank);
   }
   reshapeOutput(n, xt, s);
 }
