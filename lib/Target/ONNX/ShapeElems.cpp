@@ -85,19 +85,31 @@ Dims NodeCtx::intElems(size_t i, StringRef what, bool *fromData) {
 
 namespace {
 
-/// Elementwise integer arithmetic on tracked elements (numpy broadcast of
-/// lengths); null when an operand is untracked or lengths do not broadcast.
-std::optional<Dims> arithElems(NodeCtx &n, StringRef op) {
+/// The tracked elements of inputs 0 and 1, paired under numpy's broadcast
+/// of their lengths; nothing when one is untracked or the lengths do not
+/// broadcast.
+std::optional<SmallVector<std::pair<OpFoldResult, OpFoldResult>>> pairedElems(NodeCtx &n) {
   auto a = elemsOf(n, 0), b = elemsOf(n, 1);
   if (!a || !b)
     return std::nullopt;
   size_t len = std::max(a->size(), b->size());
   if ((a->size() != len && a->size() != 1) || (b->size() != len && b->size() != 1))
     return std::nullopt;
+  SmallVector<std::pair<OpFoldResult, OpFoldResult>> r;
+  for (size_t k = 0; k < len; ++k)
+    r.push_back({(*a)[a->size() == 1 ? 0 : k], (*b)[b->size() == 1 ? 0 : k]});
+  return r;
+}
+
+/// Elementwise integer arithmetic on tracked elements (numpy broadcast of
+/// lengths); null when an operand is untracked or lengths do not broadcast.
+std::optional<Dims> arithElems(NodeCtx &n, StringRef op) {
+  auto pairs = pairedElems(n);
+  if (!pairs)
+    return std::nullopt;
   Importer &imp = n.imp;
   Dims r;
-  for (size_t k = 0; k < len; ++k) {
-    OpFoldResult x = (*a)[a->size() == 1 ? 0 : k], y = (*b)[b->size() == 1 ? 0 : k];
+  for (auto [x, y] : *pairs) {
     auto cx = getConstantIntValue(x), cy = getConstantIntValue(y);
     if (op == "Add") {
       r.push_back(imp.addDims(n.loc, x, y));
@@ -184,15 +196,11 @@ std::optional<Dims> sliceElems(NodeCtx &n) {
 /// Equal, where it is known: equal constants, or a dim (never negative)
 /// against a negative constant (as `shape == -1` in exported Expands).
 std::optional<Dims> equalElems(NodeCtx &n) {
-  auto a = elemsOf(n, 0), b = elemsOf(n, 1);
-  if (!a || !b)
-    return std::nullopt;
-  size_t len = std::max(a->size(), b->size());
-  if ((a->size() != len && a->size() != 1) || (b->size() != len && b->size() != 1))
+  auto pairs = pairedElems(n);
+  if (!pairs)
     return std::nullopt;
   Dims r;
-  for (size_t k = 0; k < len; ++k) {
-    OpFoldResult x = (*a)[a->size() == 1 ? 0 : k], y = (*b)[b->size() == 1 ? 0 : k];
+  for (auto [x, y] : *pairs) {
     auto cx = getConstantIntValue(x), cy = getConstantIntValue(y);
     if (cx && cy)
       r.push_back(n.b.getIndexAttr(*cx == *cy));
