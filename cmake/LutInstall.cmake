@@ -31,7 +31,7 @@ set(LUT_INSTALL_LIBDIR lib)
 set(LUT_CMAKE_PACKAGE_DIR ${LUT_INSTALL_LIBDIR}/cmake/LutMLIR)
 
 set(LUT_INSTALL_LIBRARIES
-  LutDialect LutTransforms LutToLinalg LutCodegen LutPipelines LutFit LutRuntime LutTensorIO
+  LutDialect LutTransforms LutToLinalg LutCodegen LutHLS LutPipelines LutFit LutRuntime LutTensorIO
   LutOnnxImport LutCompiler LutCAPI LutPlugin LutKernels)
 if(TARGET LutDense)
   list(APPEND LUT_INSTALL_LIBRARIES LutDense)

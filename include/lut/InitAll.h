@@ -19,6 +19,7 @@
 #include "lut/Dialect/Lut/IR/LutDialect.h"
 #include "lut/Dialect/Lut/Transforms/BufferizableOpInterfaceImpl.h"
 #include "lut/Dialect/Lut/Transforms/Passes.h"
+#include "lut/HLS/Passes.h"
 #include "lut/Pipelines/Pipelines.h"
 #include "mlir/IR/DialectRegistry.h"
 
@@ -40,6 +41,7 @@ inline void registerAllPasses() {
   registerLutPasses();
   registerLutConversionPasses();
   registerLutCodegenPasses();
+  registerLutHlsPasses();
   registerLutPipelines();
 }
 

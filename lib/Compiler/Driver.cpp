@@ -3,10 +3,14 @@
 
 #include "lut/Compiler/Compiler.h"
 #include "lut/Compiler/LutFlow.h"
+#include "lut/HLS/EmitHLSCpp.h"
+#include "lut/HLS/Estimate.h"
+#include "lut/Pipelines/Pipelines.h"
 #include "lut/Target/ONNX/Import.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
@@ -21,6 +25,10 @@ using namespace mlir;
 
 std::string lut::defaultOutputPath(const std::string &input, EmitKind emit) {
   SmallString<256> p(llvm::sys::path::filename(input));
+  if (emit == EmitKind::HLS) {
+    llvm::sys::path::replace_extension(p, "");
+    return (p + "_hls").str();
+  }
   llvm::sys::path::replace_extension(p, emit == EmitKind::MLIR     ? ".mlir"
                                         : emit == EmitKind::LLVMIR ? ".ll"
                                         : emit == EmitKind::Object ? ".o"
@@ -77,6 +85,7 @@ private:
 
   lut::DriverStatus load(OwningOpRef<ModuleOp> &module);
   lut::DriverStatus emit(ModuleOp module, const lut::CodegenOptions &cg);
+  lut::DriverStatus emitHLS(ModuleOp module, const std::string &dir);
 
   const lut::DriverOptions &o;
   llvm::raw_ostream &os;
@@ -114,6 +123,8 @@ lut::DriverStatus DriverRun::emit(ModuleOp module, const lut::CodegenOptions &cg
   if (o.emit == lut::EmitKind::SharedLibrary)
     return lut::compileToSharedLibrary(module, cg, out, err) ? lut::DriverStatus::Success
                                                             : fail(err);
+  if (o.emit == lut::EmitKind::HLS)
+    return emitHLS(module, out);
   if (o.emit != lut::EmitKind::MLIR && failed(lut::lowerToLLVMDialect(module, cg)))
     return fail("lowering to the LLVM dialect failed");
   auto file = openOutputFile(out, &err);
@@ -129,6 +140,33 @@ lut::DriverStatus DriverRun::emit(ModuleOp module, const lut::CodegenOptions &cg
                                   cg, file->os(), err))
     return fail(err);
   file->keep();
+  return lut::DriverStatus::Success;
+}
+
+lut::DriverStatus DriverRun::emitHLS(ModuleOp module, const std::string &dir) {
+  if (!lut::hls::findDevice(o.hlsDevice))
+    return fail("--hls-device: unknown device '" + o.hlsDevice + "' (known: " +
+                lut::hls::deviceNames() + ")");
+  if (o.hlsColumnUnroll < 0)
+    return fail("--hls-column-unroll must be 0 (chosen) or a positive number of columns");
+  if (!(o.hlsClockNs > 0))
+    return fail("--hls-clock must be a positive period in ns");
+  PassManager pm(module.getContext());
+  if (o.configurePassManager && !o.configurePassManager(pm))
+    return lut::DriverStatus::Failure;
+  lut::LutHlsPipelineOptions hls;
+  hls.device = o.hlsDevice;
+  hls.columnUnroll = o.hlsColumnUnroll;
+  lut::buildLutHlsPipeline(pm, hls);
+  if (failed(pm.run(module)))
+    return fail("lowering to the HLS level failed");
+  lut::hls::HLSProjectOptions project;
+  project.device = o.hlsDevice;
+  project.clockNs = o.hlsClockNs;
+  std::string err;
+  if (failed(lut::hls::writeHLSProject(module, dir, project, err)))
+    return err.empty() ? lut::DriverStatus::Failure : fail(err);
+  os << o.toolName << ": wrote the HLS project " << dir << " (README.md, report.md)\n";
   return lut::DriverStatus::Success;
 }
 

@@ -4,6 +4,7 @@
 #include "lut/Codegen/Passes.h"
 #include "lut/Conversion/Passes.h"
 #include "lut/Dialect/Lut/Transforms/Passes.h"
+#include "lut/HLS/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -103,6 +104,35 @@ void lut::buildLutToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptio
   buildLutLowerToLLVMPipeline(pm, o);
 }
 
+void lut::buildLutHlsPipeline(OpPassManager &pm, const LutHlsPipelineOptions &o) {
+  pm.addPass(createLutHlsOutlineKernels());
+  pm.addPass(createConvertLutToLinalgPass(ConvertLutToLinalgPassOptions{/*keepTableOps=*/true}));
+  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createLutFuseElementwise());
+  pm.addNestedPass<func::FuncOp>(createLutInterchangeContractions());
+  pm.addPass(createLutMaterializeResults());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createLutHlsForwardResults());
+  pm.addNestedPass<func::FuncOp>(createLutMemrefCopyToLinalg());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToAffineLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  LutHlsDirectivesOptions d;
+  d.device = o.device;
+  d.columnUnroll = o.columnUnroll;
+  d.pipelineII = o.pipelineII;
+  pm.addPass(createLutHlsDirectives(d));
+}
+
 void lut::buildLutFfnPipeline(OpPassManager &pm, const LutConvertMlpOptions &options,
                               CalibrationProvider provider, std::vector<FfnReport> *reports) {
   pm.addNestedPass<func::FuncOp>(createLutDetectMlp());
@@ -128,6 +158,12 @@ void lut::registerLutPipelines() {
       "The last stage of lut-to-llvm-pipeline: bufferized linalg to loops and "
       "the LLVM dialect, then the model ABI",
       buildLutLowerToLLVMPipeline);
+  PassPipelineRegistration<LutHlsPipelineOptions>(
+      "lut-hls-pipeline",
+      "lut-mlir's lowering from tensors (with lut ops) to the HLS level: "
+      "affine loops on static memrefs, lut ops on memrefs, HLS directive "
+      "attributes (then lut-translate --emit-hls-cpp)",
+      buildLutHlsPipeline);
   // lut-ffn-pipeline takes lut-convert-mlp's own options: parsed, printed
   // and documented by the pass, so they are defined once (Passes.td).
   registerPassPipeline(

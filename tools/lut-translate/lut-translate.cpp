@@ -3,17 +3,20 @@
 //   lut-translate --import-onnx model.onnx          ONNX -> MLIR (tensors)
 //   lut-translate --lut-to-llvmir in.mlir           LLVM dialect -> LLVM IR
 //   lut-translate --emit-obj in.mlir -o out.o       LLVM dialect -> object
+//   lut-translate --emit-hls-cpp in.mlir -o k.cpp   HLS level -> HLS C++
 //
 // The input of --lut-to-llvmir and --emit-obj is the output of
 // `lut-opt --lut-to-llvm-pipeline` (the LLVM dialect with the model ABI);
 // the target comes from the module (lut-set-target) unless --mtriple/--mcpu
 // say otherwise. `lutc --emit=llvm` is the same as lut-opt with that
-// pipeline followed by --lut-to-llvmir at the same -O level.
+// pipeline followed by --lut-to-llvmir at the same -O level. The input of
+// --emit-hls-cpp is the output of `lut-opt --lut-hls-pipeline`.
 //
 // Exit codes: 0 success; 1 invalid input or failure; 3 unsupported model.
 //
 //===----------------------------------------------------------------------===//
 #include "lut/Compiler/Compiler.h"
+#include "lut/HLS/EmitHLSCpp.h"
 #include "lut/Target/ONNX/Import.h"
 
 #include "mlir/IR/AsmState.h"
@@ -30,7 +33,7 @@ using namespace llvm;
 
 namespace {
 cl::OptionCategory cat("lut-translate options");
-enum class Mode { None, ImportOnnx, ToLLVMIR, EmitObj };
+enum class Mode { None, ImportOnnx, ToLLVMIR, EmitObj, EmitHlsCpp };
 cl::opt<Mode> mode(cl::desc("Translation:"), cl::init(Mode::None),
                    cl::values(clEnumValN(Mode::ImportOnnx, "import-onnx",
                                          "ONNX model -> MLIR (func + linalg/tensor/arith/math)"),
@@ -38,7 +41,10 @@ cl::opt<Mode> mode(cl::desc("Translation:"), cl::init(Mode::None),
                                          "LLVM dialect (lut-to-llvm-pipeline's output) -> LLVM "
                                          "IR, optimized at -O"),
                               clEnumValN(Mode::EmitObj, "emit-obj",
-                                         "LLVM dialect -> object file (in-process TargetMachine)")),
+                                         "LLVM dialect -> object file (in-process TargetMachine)"),
+                              clEnumValN(Mode::EmitHlsCpp, "emit-hls-cpp",
+                                         "HLS level (lut-hls-pipeline's output) -> one C++17 "
+                                         "file with Vitis HLS pragmas (docs/HLS.md)")),
                    cl::cat(cat));
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input>"), cl::init("-"), cl::cat(cat));
 cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::init("-"), cl::cat(cat));
@@ -85,7 +91,7 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(cat);
   cl::ParseCommandLineOptions(argc, argv, "lut-mlir translation tool\n");
   if (mode == Mode::None)
-    return fail("choose a translation: --import-onnx, --lut-to-llvmir or --emit-obj");
+    return fail("choose a translation: --import-onnx, --lut-to-llvmir, --emit-obj or --emit-hls-cpp");
   if (optLevel > 3)
     return fail("-O" + Twine(optLevel) + " is not a valid level (use -O0 to -O3)");
   mlir::DialectRegistry registry;
@@ -120,10 +126,19 @@ int main(int argc, char **argv) {
     if (!module)
       return 1;
   }
+  // The HLS C++ goes to memory first: nothing is written on an error.
+  std::string hls;
+  if (mode == Mode::EmitHlsCpp) {
+    llvm::raw_string_ostream os(hls);
+    if (failed(lut::hls::emitHLSCpp(*module, os)))
+      return 1;
+  }
   auto file = mlir::openOutputFile(outputFile, &err);
   if (!file)
     return fail(err);
-  if (mode == Mode::ImportOnnx) {
+  if (mode == Mode::EmitHlsCpp) {
+    file->os() << hls;
+  } else if (mode == Mode::ImportOnnx) {
     module->print(file->os());
   } else {
     lut::CodegenOptions cg;

@@ -41,8 +41,26 @@ cl::opt<lut::EmitKind> emit(
         clEnumValN(lut::EmitKind::MLIR, "mlir", "the imported (and LUT-converted) MLIR, on tensors"),
         clEnumValN(lut::EmitKind::LLVMIR, "llvm", "LLVM IR (.ll) with the model ABI"),
         clEnumValN(lut::EmitKind::Object, "obj", "a relocatable object (.o)"),
-        clEnumValN(lut::EmitKind::SharedLibrary, "lib", "a shared library (.so) [default]")),
+        clEnumValN(lut::EmitKind::SharedLibrary, "lib", "a shared library (.so) [default]"),
+        clEnumValN(lut::EmitKind::HLS, "hls",
+                   "an HLS project folder (-o DIR; default <model>_hls): C++17 kernels with "
+                   "Vitis HLS pragmas, one top per model and per LUT kernel, testbenches, "
+                   "run_hls.tcl and a resource report (lut-hls-pipeline; docs/HLS.md)")),
     cl::cat(lutcCat));
+cl::opt<std::string> hlsDevice("hls-device",
+                               cl::desc("--emit=hls: device family whose BRAM/URAM/DSP/LUT "
+                                        "budget bounds the directives and names the default "
+                                        "part: xcu250 (default), xcu280, xcvu9p, xczu9eg, "
+                                        "xc7z020"),
+                               cl::init("xcu250"), cl::cat(lutcCat));
+cl::opt<int64_t> hlsColumnUnroll("hls-column-unroll",
+                                 cl::desc("--emit=hls: output columns per cycle of every LUT "
+                                          "gather (must divide its columns; 0: the largest "
+                                          "that fits the device budget)"),
+                                 cl::init(0), cl::cat(lutcCat));
+cl::opt<double> hlsClock("hls-clock",
+                         cl::desc("--emit=hls: clock period of run_hls.tcl, in ns (4)"),
+                         cl::init(4.0), cl::cat(lutcCat));
 cl::opt<std::string> entry("entry", cl::desc("Name of the model's entry function (main_graph)"),
                            cl::init("main_graph"), cl::cat(lutcCat));
 cl::opt<std::string> mtriple("mtriple",
@@ -189,9 +207,10 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "lutc: the lut-mlir compiler driver.\n\n"
-      "Compiles an ONNX model (opsets 7-17, static shapes) to MLIR, LLVM IR, an\n"
+      "Compiles an ONNX model (static or dynamic shapes) to MLIR, LLVM IR, an\n"
       "object file or a shared library that exports the lut-mlir model ABI\n"
-      "(lut_model_run, lut_model_signature; see docs/Runtime.md). Run the\n"
+      "(lut_model_run, lut_model_signature; see docs/Runtime.md), or to an HLS\n"
+      "C++ project for FPGA flows (--emit=hls; docs/HLS.md). Run the\n"
       "library with lut-run. Exit codes: 0 ok, 1 error, 3 unsupported model.\n");
   if (lutSpec == "help") {
     lut::printLutOptionsHelp();
@@ -226,6 +245,9 @@ int main(int argc, char **argv) {
   o.lutTables = lutTables;
   o.lutTableScales = lutTableScales;
   o.dumpCalibration = dumpCalibration;
+  o.hlsDevice = hlsDevice;
+  o.hlsColumnUnroll = hlsColumnUnroll;
+  o.hlsClockNs = hlsClock;
   o.configurePassManager = [](mlir::PassManager &pm) {
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return false;

@@ -28,6 +28,7 @@ enum class EmitKind {
   LLVMIR,        ///< LLVM IR (.ll) with the model ABI
   Object,        ///< a relocatable object (.o)
   SharedLibrary, ///< a shared library (.so) exporting the model ABI
+  HLS,           ///< an HLS project folder: C++ kernels, testbenches, script
 };
 
 /// Exit status of a driver run; the numbers are lutc's exit codes.
@@ -94,6 +95,14 @@ struct DriverOptions {
   /// "table" (per table and column).
   std::string lutTables = "f32";
   std::string lutTableScales = "column";
+
+  // HLS (EmitKind::HLS).
+  /// Device family of lut-hls-directives and the report (xcu250, ...).
+  std::string hlsDevice = "xcu250";
+  /// Output columns per cycle of every lut.gather_sum; 0: chosen.
+  int64_t hlsColumnUnroll = 0;
+  /// Clock period of run_hls.tcl, in ns.
+  double hlsClockNs = 4.0;
 
   /// Called on each pass manager that runs on the model (lutc applies
   /// MLIR's --mlir-print-ir-*, --mlir-timing, ... options here); returning

@@ -114,6 +114,37 @@ void buildLutLowerToLLVMPipeline(mlir::OpPassManager &pm,
 void buildLutToLLVMPipeline(mlir::OpPassManager &pm,
                             const LutToLLVMPipelineOptions &options);
 
+/// Options of `lut-hls-pipeline` (those of lut-hls-directives).
+struct LutHlsPipelineOptions : public mlir::PassPipelineOptions<LutHlsPipelineOptions> {
+  Option<std::string> device{*this, "device",
+                             llvm::cl::desc("Device family whose budget bounds the directives "
+                                            "(lut-hls-directives): xcu250, xcu280, xcvu9p, "
+                                            "xczu9eg, xc7z020"),
+                             llvm::cl::init("xcu250")};
+  Option<int64_t> columnUnroll{
+      *this, "column-unroll",
+      llvm::cl::desc("Output columns per cycle of every lut.gather_sum (0: the largest that "
+                     "fits the budget)"),
+      llvm::cl::init(0)};
+  Option<int64_t> pipelineII{*this, "pipeline-ii",
+                             llvm::cl::desc("Initiation interval of every pipelined loop"),
+                             llvm::cl::init(1)};
+};
+
+/// `lut-hls-pipeline`: from tensors with lut ops to the HLS level that
+/// lut/HLS/EmitHLSCpp.h translates. lut-hls-outline-kernels (one function
+/// per FFN and per lut op), convert-lut-to-linalg{keep-table-ops}
+/// (lut.mlp to linalg), linalg-generalize-named-ops, cse,
+/// lut-fuse-elementwise, lut-interchange-contractions, lut-materialize-results,
+/// one-shot-bufferize (function boundaries, identity layouts),
+/// buffer-results-to-out-params (static allocations hoisted),
+/// convert-bufferization-to-memref, lut-hls-forward-results,
+/// lut-memref-copy-to-linalg,
+/// convert-linalg-to-affine-loops, canonicalize, cse, then
+/// lut-hls-directives with `options`. No deallocation: every buffer is
+/// static in HLS.
+void buildLutHlsPipeline(mlir::OpPassManager &pm, const LutHlsPipelineOptions &options);
+
 /// `lut-ffn-pipeline`: lut-detect-mlp on every function, then
 /// lut-convert-mlp with `options`. When `provider` is set, calibration
 /// pairs come from it (lutc's native runs) instead of `calibration-dir`,
@@ -124,7 +155,8 @@ void buildLutFfnPipeline(mlir::OpPassManager &pm,
                          std::vector<FfnReport> *reports = nullptr);
 
 /// Registers `lut-ffn-pipeline`, `lut-to-llvm-pipeline`,
-/// `lut-bufferize-pipeline` and `lut-lower-to-llvm-pipeline` with MLIR's
+/// `lut-bufferize-pipeline`, `lut-lower-to-llvm-pipeline` and
+/// `lut-hls-pipeline` with MLIR's
 /// pass registry (lut/InitAll.h registers them with every lut pass).
 void registerLutPipelines();
 

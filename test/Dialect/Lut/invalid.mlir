@@ -244,7 +244,7 @@ func.func @signature_not_string() attributes {lut.signature = 1 : i64} {
 
 // -----
 
-// expected-error @+1 {{'func.func' op 'lut.dtpye' on argument #0 is not a lut dialect attribute (known: lut.name, lut.dtype, lut.dim_names, lut.signature, lut.target_cpu, lut.target_features)}}
+// expected-error @+1 {{'func.func' op 'lut.dtpye' on argument #0 is not a lut dialect attribute (known: lut.name, lut.dtype, lut.dim_names, lut.signature, lut.target_cpu, lut.target_features, lut.hls_*)}}
 func.func @unknown_lut_attribute(%x: tensor<4xf32> {lut.dtpye = "float"}) {
   return
 }

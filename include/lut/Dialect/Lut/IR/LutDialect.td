@@ -59,9 +59,42 @@ def Lut_Dialect : Dialect {
     * `lut.target_features` (string) on a module: LLVM's target feature
       string for that CPU (e.g. `+avx2,+fma`), recorded likewise.
 
+    HLS attributes, in the manner of ScaleHLS's loop and function
+    directives. `lut-hls-outline-kernels` and `lut-hls-directives` set them
+    and the HLS C++ emitter (`lut-translate --emit-hls-cpp`) reads them;
+    users may edit them in the IR. See docs/HLS.md.
+    * `lut.hls_kernel` (string) on a function: the LUT kernel it holds
+      (`ffn`, `lsh_encode` or `gather_sum`), set when it was outlined.
+    * `lut.hls_arg_names` (array of strings) on a function: a C identifier
+      per argument, inputs first, then one per result (results become
+      output arguments after bufferization); the testbench files are named
+      after them.
+    * `lut.hls_results` (integer) on a function: how many of its trailing
+      arguments are outputs once results are out-parameters.
+    * `lut.hls_top` (unit) on a function: a top function; it gets
+      `INTERFACE` pragmas, a testbench and a line in the header.
+    * `lut.hls_dataflow` (unit) on a function whose body is only local
+      buffers and calls, with one exit: `#pragma HLS DATAFLOW`.
+    * `lut.hls_interface` (string) on a top function's memref argument:
+      `m_axi` (the only mode the emitter offers for arrays), with
+      `lut.hls_bundle` (string), the AXI bundle name.
+    * `lut.hls_pipeline_ii` (integer >= 1) on an `affine.for`/`scf.for` or
+      a `lut.gather_sum`/`lut.lsh_encode` on memrefs: `#pragma HLS PIPELINE
+      II=n` (for the lut ops: on their column-block and table loops).
+    * `lut.hls_unroll` (integer >= 1) on a loop: `#pragma HLS UNROLL
+      factor=n`; on a `lut.gather_sum`, the output columns computed per
+      cycle (the unroll factor of the column loop; it must divide M).
+    * `lut.hls_storage` (string `type:impl`, e.g. `rom_2p:bram`) on a
+      `memref.global`: `#pragma HLS BIND_STORAGE`.
+    * `lut.hls_partition` (array of dictionaries) on a `memref.global`:
+      one `ARRAY_PARTITION` (`{pragma = "partition"}`) or `ARRAY_RESHAPE`
+      (`{pragma = "reshape"}`) each, with `type` (`complete`, `cyclic` or
+      `block`), `dim` (1-based) and, unless complete, `factor`.
+
     The verifier reports a `lut.name`, `lut.dtype`, `lut.signature` or
     `lut.target_cpu` or `lut.target_features` that is not a string, a `lut.dtype` that is not one of the names above, a
-    `lut.dim_names` that is not an array of strings, and
+    `lut.dim_names` that is not an array of strings, an HLS attribute of
+    the wrong kind or out of range, and
     an unknown `lut.` attribute, naming the attribute and the argument or
     result index.
   }];
@@ -72,7 +105,18 @@ def Lut_Dialect : Dialect {
     "::mlir::StringAttr":$signature,
     "::mlir::StringAttr":$target_cpu,
     "::mlir::StringAttr":$target_features,
-    "::mlir::ArrayAttr":$dim_names
+    "::mlir::ArrayAttr":$dim_names,
+    "::mlir::StringAttr":$hls_kernel,
+    "::mlir::ArrayAttr":$hls_arg_names,
+    "::mlir::IntegerAttr":$hls_results,
+    "::mlir::UnitAttr":$hls_top,
+    "::mlir::UnitAttr":$hls_dataflow,
+    "::mlir::StringAttr":$hls_interface,
+    "::mlir::StringAttr":$hls_bundle,
+    "::mlir::IntegerAttr":$hls_pipeline_ii,
+    "::mlir::IntegerAttr":$hls_unroll,
+    "::mlir::StringAttr":$hls_storage,
+    "::mlir::ArrayAttr":$hls_partition
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;

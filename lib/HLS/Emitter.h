@@ -1,0 +1,106 @@
+//===- Emitter.h - the HLS C++ emitter's state (private) --------*- C++ -*-===//
+//
+// Shared by EmitCpp.cpp (functions, loops, arith/math/memref) and
+// EmitLutOps.cpp (the loop forms of lut.gather_sum and lut.lsh_encode).
+//
+//===----------------------------------------------------------------------===//
+#ifndef LUT_LIB_HLS_EMITTER_H
+#define LUT_LIB_HLS_EMITTER_H
+
+#include "lut/Dialect/Lut/IR/LutOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Support/IndentedOstream.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <string>
+
+namespace lut::hls {
+
+/// The unsigned C type of a signed one (`int8_t` -> `uint8_t`; `int` ->
+/// `unsigned`).
+inline std::string unsignedOf(llvm::StringRef signedType) {
+  return signedType.starts_with("int") && signedType != "int" ? ("u" + signedType).str()
+                                                               : "unsigned";
+}
+
+/// Emits one module at the HLS level as C++ (docs/HLS.md).
+class Emitter {
+public:
+  Emitter(mlir::ModuleOp module, llvm::raw_ostream &os);
+
+  /// The prelude, the globals shared by several functions, and every
+  /// function; `header` is `#include`d first when not empty, else each top
+  /// function is also declared in the file.
+  mlir::LogicalResult emitModule(llvm::StringRef header);
+  /// The declarations of the top functions (the header's body).
+  mlir::LogicalResult emitTopDeclarations();
+
+  // --- used by the lut op emitters ---
+  /// The C type of a scalar type; null after an error on `loc`.
+  std::string cType(mlir::Type t, mlir::Location loc);
+  /// The C expression of a scalar value (a name or a literal).
+  std::string expr(mlir::Value v);
+  /// An element of the memref `m` at per-dim index expressions `idx`.
+  std::string access(mlir::Value m, llvm::ArrayRef<std::string> idx);
+  /// A fresh identifier with `prefix`.
+  std::string fresh(llvm::StringRef prefix);
+  /// Writes `#pragma HLS <text>`.
+  void pragma(const llvm::Twine &text);
+
+  mlir::raw_indented_ostream os;
+  /// Index of the lut op being emitted in its kind (names of its loops).
+  int lutOpIndex = 0;
+
+private:
+  /// A memref value: a root array (argument, local buffer or global) and
+  /// the offset and strides of this view into it, in elements.
+  struct View {
+    std::string root;
+    std::string offset; ///< C expression; "0" for the root itself
+    llvm::SmallVector<int64_t> strides;
+    bool multiDim = false; ///< root declared `T r[d0][d1]...`
+    llvm::SmallVector<int64_t> shape;
+  };
+
+  mlir::LogicalResult emitFunction(mlir::func::FuncOp f, bool declarationOnly);
+  mlir::LogicalResult emitSignature(mlir::func::FuncOp f);
+  mlir::LogicalResult emitBlock(mlir::Block &block);
+  mlir::LogicalResult emitOp(mlir::Operation *op);
+  mlir::LogicalResult emitArith(mlir::Operation *op, bool &handled);
+  mlir::LogicalResult emitMath(mlir::Operation *op, bool &handled);
+  mlir::LogicalResult emitMemRef(mlir::Operation *op, bool &handled);
+  mlir::LogicalResult emitLoopOrBranch(mlir::Operation *op, bool &handled);
+  mlir::LogicalResult emitGlobal(mlir::memref::GlobalOp g, bool local);
+  mlir::LogicalResult emitGatherSum(GatherSumOp op);
+  mlir::LogicalResult emitLshEncode(LshEncodeOp op);
+  void loopPragmas(mlir::Operation *loop);
+  /// Declares `T name = rhs;` for `v`.
+  void assign(mlir::Value v, const std::string &rhs);
+  /// The C expression of `e` over the given dim and symbol expressions.
+  std::string affineExpr(mlir::AffineExpr e, llvm::ArrayRef<std::string> dims,
+                         llvm::ArrayRef<std::string> syms);
+  llvm::SmallVector<std::string> affineResults(mlir::AffineMap map, mlir::ValueRange operands);
+  mlir::FailureOr<View> viewOf(mlir::Value m, mlir::Location loc);
+  /// A C literal of `attr` (a scalar integer or float).
+  std::string literal(mlir::TypedAttr attr);
+  /// The elements of a global's initial value, comma-separated.
+  mlir::LogicalResult writeElements(mlir::memref::GlobalOp g);
+
+  mlir::ModuleOp module;
+  mlir::SymbolTable symbols;
+  llvm::DenseMap<mlir::Value, std::string> names;
+  llvm::DenseMap<mlir::Value, View> views;
+  /// Globals used by exactly one function: emitted inside it.
+  llvm::StringMap<mlir::func::FuncOp> localGlobals;
+  bool inDataflow = false;
+  int counter = 0;
+};
+
+} // namespace lut::hls
+
+#endif
