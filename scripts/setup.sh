@@ -11,6 +11,8 @@ PKGS=(
   dataset-fashion-mnist
   # lib/Kernels: the AArch64 archive and its test under qemu-aarch64
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  # the HLS backend's C simulation (test/HLS) compiles the emitted C++ with g++
+  g++
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,5 +1,6 @@
 # -*- Python -*-
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -18,6 +19,8 @@ config.substitutions.append(("%python", config.python3))
 config.substitutions.append(("%lut_src", config.lut_src_root))
 # Upstream mlir-opt (Debian's mlir-opt-22) and the lut plugin it can load.
 config.substitutions.append(("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
+# The host C++ compiler of the HLS backend's C simulation tests (test/HLS).
+config.substitutions.append(("%host_cxx", shutil.which("g++") or shutil.which("c++") or "c++"))
 config.substitutions.append(("%lut_plugin", os.path.join(config.lut_libs_dir, "LutPlugin.so")))
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])

@@ -30,7 +30,7 @@ static inline float lut_minimumf(float a, float b) { return (a != a || b != b) ?
 LogicalResult Emitter::emitTopDeclarations() {
   for (func::FuncOp f : module.getOps<func::FuncOp>())
     if (f->hasAttr("lut.hls_top") && !f.isExternal()) {
-      if (failed(emitSignature(f)))
+      if (failed(emitSignature(f, "")))
         return failure();
       os << ";\n";
     }
@@ -43,17 +43,22 @@ LogicalResult Emitter::emitModule(StringRef header) {
   if (!header.empty())
     os << "#include \"" << header << "\"\n";
   os << kPrelude << "\n";
-  // Forward declarations, so that functions may appear in any order.
+  // Forward declarations, so that functions may appear in any order. A top
+  // function T is a wrapper with the INTERFACE pragmas around `T_impl`,
+  // which other functions call: interface pragmas never reach a callee.
   for (func::FuncOp f : module.getOps<func::FuncOp>()) {
     if (f.isExternal())
       return f.emitError("the HLS C++ emitter needs a body for '") << f.getName() << "'";
-    if (!header.empty() && f->hasAttr("lut.hls_top"))
-      continue;
-    if (!f->hasAttr("lut.hls_top"))
-      os << "static ";
-    if (failed(emitSignature(f)))
+    bool top = f->hasAttr("lut.hls_top");
+    os << "static ";
+    if (failed(emitSignature(f, top ? "_impl" : "")))
       return failure();
     os << ";\n";
+    if (top && header.empty()) {
+      if (failed(emitSignature(f, "")))
+        return failure();
+      os << ";\n";
+    }
   }
   os << "\n";
   for (auto g : module.getOps<memref::GlobalOp>())
@@ -61,17 +66,17 @@ LogicalResult Emitter::emitModule(StringRef header) {
         failed(emitGlobal(g, /*local=*/false)))
       return failure();
   for (func::FuncOp f : module.getOps<func::FuncOp>())
-    if (failed(emitFunction(f, false)))
+    if (failed(emitFunction(f)))
       return failure();
   return success();
 }
 
-LogicalResult Emitter::emitSignature(func::FuncOp f) {
+LogicalResult Emitter::emitSignature(func::FuncOp f, StringRef suffix) {
   if (f.getNumResults())
     return f.emitError("the HLS C++ emitter needs functions without results (out-parameters: "
                        "buffer-results-to-out-params, as lut-hls-pipeline runs)");
   auto argNames = f->getAttrOfType<ArrayAttr>("lut.hls_arg_names");
-  os << "void " << cIdentifier(f.getName(), "f") << "(";
+  os << "void " << cIdentifier(f.getName(), "f") << suffix << "(";
   for (BlockArgument a : f.getArguments()) {
     unsigned i = a.getArgNumber();
     std::string n = argNames && i < argNames.size()
@@ -102,37 +107,21 @@ LogicalResult Emitter::emitSignature(func::FuncOp f) {
   return success();
 }
 
-LogicalResult Emitter::emitFunction(func::FuncOp f, bool) {
+LogicalResult Emitter::emitFunction(func::FuncOp f) {
   names.clear();
   views.clear();
   counter = 0;
   inDataflow = f->hasAttr("lut.hls_dataflow");
+  bool top = f->hasAttr("lut.hls_top");
   if (auto loc = dyn_cast<NameLoc>(f.getLoc()))
     os << "// " << loc.getName().getValue() << "\n";
   if (auto kernel = f->getAttrOfType<StringAttr>("lut.hls_kernel"))
     os << "// LUT kernel: " << kernel.getValue() << "\n";
-  if (!f->hasAttr("lut.hls_top"))
-    os << "static ";
-  if (failed(emitSignature(f)))
+  os << "static ";
+  if (failed(emitSignature(f, top ? "_impl" : "")))
     return failure();
   os << " {\n";
   os.indent();
-  if (f->hasAttr("lut.hls_top")) {
-    for (BlockArgument a : f.getArguments()) {
-      auto m = dyn_cast<MemRefType>(a.getType());
-      if (!m)
-        continue;
-      std::string n = views[a].root;
-      auto bundle = f.getArgAttrOfType<StringAttr>(a.getArgNumber(), "lut.hls_bundle");
-      pragma("INTERFACE mode=m_axi port=" + n + " offset=slave bundle=" +
-             (bundle ? bundle.getValue().str() : "gmem" + std::to_string(a.getArgNumber())) +
-             " depth=" + std::to_string(std::max<int64_t>(1, m.getNumElements())));
-    }
-    for (BlockArgument a : f.getArguments())
-      if (!isa<MemRefType>(a.getType()))
-        pragma("INTERFACE mode=s_axilite port=" + names[a]);
-    pragma("INTERFACE mode=s_axilite port=return");
-  }
   if (inDataflow)
     pragma("DATAFLOW");
   for (auto g : module.getOps<memref::GlobalOp>()) {
@@ -142,6 +131,34 @@ LogicalResult Emitter::emitFunction(func::FuncOp f, bool) {
   }
   if (failed(emitBlock(f.getBody().front())))
     return failure();
+  os.unindent();
+  os << "}\n\n";
+  if (!top)
+    return success();
+
+  // The top: interface pragmas, then the body.
+  os << "// Top function " << cIdentifier(f.getName(), "f") << ": AXI4 master ports for the "
+     << "arrays, AXI4-Lite for control.\n";
+  if (failed(emitSignature(f, "")))
+    return failure();
+  os << " {\n";
+  os.indent();
+  std::string args;
+  for (BlockArgument a : f.getArguments()) {
+    auto m = dyn_cast<MemRefType>(a.getType());
+    std::string n = m ? views[a].root : names[a];
+    args += (args.empty() ? "" : ", ") + n;
+    if (!m) {
+      pragma("INTERFACE mode=s_axilite port=" + n);
+      continue;
+    }
+    auto bundle = f.getArgAttrOfType<StringAttr>(a.getArgNumber(), "lut.hls_bundle");
+    pragma("INTERFACE mode=m_axi port=" + n + " offset=slave bundle=" +
+           (bundle ? bundle.getValue().str() : "gmem" + std::to_string(a.getArgNumber())) +
+           " depth=" + std::to_string(std::max<int64_t>(1, m.getNumElements())));
+  }
+  pragma("INTERFACE mode=s_axilite port=return");
+  os << cIdentifier(f.getName(), "f") << "_impl(" << args << ");\n";
   os.unindent();
   os << "}\n\n";
   return success();
@@ -203,7 +220,9 @@ LogicalResult Emitter::emitOp(Operation *op) {
       }
       args += (args.empty() ? "" : ", ") + s;
     }
-    os << cIdentifier(call.getCallee(), "f") << "(" << args << ");\n";
+    auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+    os << cIdentifier(call.getCallee(), "f")
+       << (callee && callee->hasAttr("lut.hls_top") ? "_impl" : "") << "(" << args << ");\n";
     return success();
   }
   return op->emitError("the HLS C++ emitter does not support '")

@@ -67,8 +67,11 @@ private:
     llvm::SmallVector<int64_t> shape;
   };
 
-  mlir::LogicalResult emitFunction(mlir::func::FuncOp f, bool declarationOnly);
-  mlir::LogicalResult emitSignature(mlir::func::FuncOp f);
+  /// A non-top function, or a top's `<name>_impl` body and its wrapper
+  /// `<name>` with the INTERFACE pragmas.
+  mlir::LogicalResult emitFunction(mlir::func::FuncOp f);
+  /// `void <name><suffix>(params)`; registers the parameters' names.
+  mlir::LogicalResult emitSignature(mlir::func::FuncOp f, llvm::StringRef suffix);
   mlir::LogicalResult emitBlock(mlir::Block &block);
   mlir::LogicalResult emitOp(mlir::Operation *op);
   mlir::LogicalResult emitArith(mlir::Operation *op, bool &handled);

@@ -117,12 +117,15 @@ FailureOr<Value> foldConstantSlice(OpBuilder &b, Value v) {
       idx[d] = 0;
     }
   }
-  std::string key = "hls_slice";
-  if (auto r = dyn_cast<DenseResourceElementsAttr>(cst.getValue()))
-    key = (r.getRawHandle().getKey() + ".hls").str();
-  auto attr = DenseResourceElementsAttr::get(
-      dstType, key, HeapAsmResourceBlob::allocateAndCopyWithAlign(out, alignof(int64_t)));
   b.setInsertionPoint(slice);
+  auto r = dyn_cast<DenseResourceElementsAttr>(cst.getValue());
+  if (!r)
+    return arith::ConstantOp::create(b, slice.getLoc(),
+                                     DenseElementsAttr::getFromRawBuffer(dstType, out))
+        .getResult();
+  auto attr = DenseResourceElementsAttr::get(
+      dstType, (r.getRawHandle().getKey() + ".hls").str(),
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(out, alignof(int64_t)));
   return arith::ConstantOp::create(b, slice.getLoc(), attr).getResult();
 }
 

@@ -7,8 +7,9 @@ checked against the native CPU path (ctest hls-csim-vit; docs/HLS.md).
    each FFN's real input rows (--dump-calibration).
 2. From that one MLIR: the native shared library (lutc -o lut.so) and the HLS
    project (lutc --emit=hls -o hls/).
-3. The emitted kernel.cpp and every testbench are compiled with the host
-   g++ (-std=c++17 -Wall -Werror, unknown pragmas aside).
+3. The emitted folder passes test/HLS/lint_hls.py; kernel.cpp and every
+   testbench are compiled with the host g++ (-std=c++17 -Wall -Werror,
+   unknown pragmas aside).
 4. For each FFN k, the native encoder (ffn<k>_encode, compiled from the same
    MLIR by lutc --entry) turns real FFN inputs into codes; those same codes
    go to the native gather (ffn<k>_gather_sum) and to the C simulation of
@@ -88,6 +89,13 @@ run([lutc, lut_mlir, "-o", lut_so])
 hls = os.path.join(work, "hls")
 _, t = run([lutc, lut_mlir, "--emit=hls", "-o", hls])
 print(f"HLS emission (lutc --emit=hls): {t:.1f} s, kernel.cpp {os.path.getsize(os.path.join(hls, 'kernel.cpp')) / 1e6:.1f} MB")
+
+# The lint: nothing Vitis HLS refuses.
+p = subprocess.run([sys.executable, os.path.join(ROOT, "test", "HLS", "lint_hls.py"), hls],
+                   capture_output=True, text=True)
+print(p.stdout.strip().splitlines()[-1])
+if p.returncode != 0:
+    sys.exit("FAIL: the emitted C++ has constructs Vitis HLS refuses:\n" + p.stdout)
 
 # 3. C simulation binaries.
 flags = ["-std=c++17", "-O2", "-Wall", "-Werror", "-Wno-unknown-pragmas", f"-I{hls}"]
