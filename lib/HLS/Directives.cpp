@@ -183,6 +183,11 @@ struct Directives : lut::impl::LutHlsDirectivesBase<Directives> {
           ;
       }
     }
+    if (!gathers.empty() && !fits(cap, uram))
+      module.emitWarning("lut-hls-directives: the tables need more than ")
+          << (int)(100 * bramFraction) << "% of " << dev->name << "'s block RAM (or the "
+          << "adders more than " << (int)(100 * lutFraction) << "% of its LUTs) even at "
+          << cap << " column(s) per cycle; the design will not fit (report.md has the counts)";
     for (const Gather &g : gathers) {
       int64_t u = unrollFor(g, cap);
       g.op->setAttr("lut.hls_unroll", b.getI64IntegerAttr(u));

@@ -139,10 +139,6 @@ LogicalResult lut::hls::writeHLSProject(ModuleOp module, StringRef dir,
     error = "unknown device '" + o.device + "' (known: " + deviceNames() + ")";
     return failure();
   }
-  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
-    error = "cannot create '" + dir.str() + "': " + ec.message();
-    return failure();
-  }
   SymbolTable symbols(module);
   SmallVector<func::FuncOp> tops;
   for (func::FuncOp f : module.getOps<func::FuncOp>())
@@ -170,6 +166,10 @@ LogicalResult lut::hls::writeHLSProject(ModuleOp module, StringRef dir,
     if (failed(e.emitTopDeclarations()))
       return failure();
     os << "\n#endif\n";
+  }
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+    error = "cannot create '" + dir.str() + "': " + ec.message();
+    return failure();
   }
   if (failed(writeFile(dir, "kernel.cpp", error, [&](raw_ostream &os) {
         os << kernel;

@@ -287,3 +287,41 @@ func.func @gs_scales_shape(%c: tensor<4x3xi32>, %t: tensor<3x16x5xi8>, %s: tenso
   %0 = lut.gather_sum %c, %t scales %s outs(%i : tensor<4x5xf32>) : tensor<4x3xi32>, tensor<3x16x5xi8> scales tensor<4xf32> -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.hls_pipeline_ii' on the operation must be an integer >= 1, got 0 : i64}}
+func.func @hls_ii_zero() attributes {lut.hls_pipeline_ii = 0 : i64} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'memref.global' op 'lut.hls_storage' on the operation is 'rom_9p:bram', not TYPE:IMPL with TYPE a Vitis HLS storage type (rom_1p, rom_2p, rom_np, ram_1p, ram_2p, ram_s2p, ram_t2p) and IMPL bram, uram, lutram or auto}}
+memref.global "private" constant @t : memref<4xi8> = dense<1> {lut.hls_storage = "rom_9p:bram"}
+
+// -----
+
+// expected-error @+1 {{'memref.global' op 'lut.hls_partition' on the operation entry {dim = 1 : i64, pragma = "partition", type = "cyclic"} is not {pragma = partition|reshape, type = complete|cyclic|block, dim = D >= 1[, factor = F >= 1 unless complete]}}}
+memref.global "private" constant @t : memref<4xi8> = dense<1> {lut.hls_partition = [{pragma = "partition", type = "cyclic", dim = 1}]}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.hls_interface' on argument #0 is 'axis'; the HLS emitter offers m_axi for arrays}}
+func.func @hls_axis(%a: memref<4xf32> {lut.hls_interface = "axis"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.hls_pipeline' on the operation is not a lut dialect attribute (the HLS ones: lut.hls_kernel, lut.hls_arg_names, lut.hls_results, lut.hls_top, lut.hls_dataflow, lut.hls_interface, lut.hls_bundle, lut.hls_pipeline_ii, lut.hls_unroll, lut.hls_storage, lut.hls_partition)}}
+func.func @hls_unknown() attributes {lut.hls_pipeline = 1 : i64} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'lut.hls_top' on the operation must be a unit attribute}}
+func.func @hls_top_not_unit() attributes {lut.hls_top = 1 : i64} {
+  return
+}
