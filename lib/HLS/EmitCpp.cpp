@@ -59,6 +59,12 @@ std::string Emitter::cType(Type t, Location loc) {
   if (auto i = dyn_cast<IntegerType>(t))
     if (llvm::is_contained({8u, 16u, 32u, 64u}, i.getWidth()))
       return "int" + std::to_string(i.getWidth()) + "_t";
+  typeError = true;
+  if (isa<TensorType>(t)) {
+    emitError(loc) << "the HLS C++ emitter takes the HLS level (memrefs), not " << t
+                   << ": run lut-hls-pipeline (lut-opt --lut-hls-pipeline) first";
+    return "";
+  }
   emitError(loc) << "the HLS C++ emitter has no C type for " << t
                  << " (it emits f32, f64, index and i1/i8/i16/i32/i64; use --lut-tables=i8 "
                     "or f32 for tables)";

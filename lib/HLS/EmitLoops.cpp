@@ -14,6 +14,8 @@ LogicalResult Emitter::emitMemRef(Operation *op, bool &handled) {
   handled = true;
   auto typeOf = [](Value v) { return cast<MemRefType>(v.getType()); };
   auto staticStrides = [&](MemRefType t, Location loc) -> FailureOr<SmallVector<int64_t>> {
+    if (t.getLayout().isIdentity() && t.hasStaticShape())
+      return rowMajorStrides(t.getShape());
     auto [strides, offset] = t.getStridesAndOffset();
     if (llvm::any_of(strides, ShapedType::isDynamic)) {
       emitError(loc) << "the HLS C++ emitter needs static strides, not " << t;
@@ -33,7 +35,7 @@ LogicalResult Emitter::emitMemRef(Operation *op, bool &handled) {
     FailureOr<SmallVector<int64_t>> strides = staticStrides(t, op->getLoc());
     if (failed(strides))
       return failure();
-    int64_t staticOffset = t.getStridesAndOffset().second;
+    int64_t staticOffset = t.getLayout().isIdentity() ? 0 : t.getStridesAndOffset().second;
     if (!ShapedType::isDynamic(staticOffset))
       offset = std::to_string(staticOffset);
     views[result] = View{src->root, offset.empty() ? src->offset : offset, *strides, false, {}};

@@ -25,6 +25,13 @@ static inline int lut_mod(int a, int b) { int r = a % b; return r < 0 ? r + b : 
 // arith.maximumf / minimumf: NaN-propagating, -0 < +0.
 static inline float lut_maximumf(float a, float b) { return (a != a || b != b) ? NAN : (a == b ? (std::signbit(a) ? b : a) : (a > b ? a : b)); }
 static inline float lut_minimumf(float a, float b) { return (a != a || b != b) ? NAN : (a == b ? (std::signbit(a) ? a : b) : (a < b ? a : b)); }
+// math.ipowi: b^e by squaring (wrapping), 0 for e < 0 unless |b| = 1.
+template <typename T, typename U> static inline T lut_ipowi(T b, T e) {
+  if (e < 0) return b == 1 ? (T)1 : (b == -1 ? (T)((e & 1) ? -1 : 1) : (T)0);
+  U r = 1, x = (U)b, n = (U)e;
+  for (int i = 0; i < (int)(8 * sizeof(T)); ++i) { if (n & 1) r = (U)(r * x); x = (U)(x * x); n >>= 1; }
+  return (T)r;
+}
 )cpp";
 
 LogicalResult Emitter::emitTopDeclarations() {
@@ -34,7 +41,7 @@ LogicalResult Emitter::emitTopDeclarations() {
         return failure();
       os << ";\n";
     }
-  return success();
+  return failure(typeError);
 }
 
 LogicalResult Emitter::emitModule(StringRef header) {
@@ -68,7 +75,7 @@ LogicalResult Emitter::emitModule(StringRef header) {
   for (func::FuncOp f : module.getOps<func::FuncOp>())
     if (failed(emitFunction(f)))
       return failure();
-  return success();
+  return failure(typeError);
 }
 
 LogicalResult Emitter::emitSignature(func::FuncOp f, StringRef suffix) {
@@ -85,16 +92,24 @@ LogicalResult Emitter::emitSignature(func::FuncOp f, StringRef suffix) {
     if (i)
       os << ", ";
     if (auto m = dyn_cast<MemRefType>(a.getType())) {
-      if (!m.hasStaticShape() || !m.getLayout().isIdentity())
-        return f.emitError("the HLS C++ emitter needs static shapes with the identity layout: "
-                           "argument #")
-               << i << " is " << m << " (fix dynamic dims with --shape-info)";
+      if (!m.getLayout().isIdentity())
+        return f.emitError("the HLS C++ emitter needs the identity layout: argument #")
+               << i << " ('" << n << "') is " << m;
+      if (!m.hasStaticShape()) {
+        auto results = f->getAttrOfType<IntegerAttr>("lut.hls_results");
+        bool output = results && i >= f.getNumArguments() - results.getInt();
+        return f.emitError("the HLS C++ emitter needs static shapes: ")
+               << (output ? "output" : "input") << " argument #" << i << " ('" << n << "') is "
+               << m
+               << " (fix dynamic input dims with --shape-info; dims computed from input "
+                  "values need those inputs as constants)";
+      }
       std::string t = cType(m.getElementType(), f.getLoc());
       if (t.empty())
         return failure();
       os << t << " " << n << "[" << std::max<int64_t>(1, m.getNumElements()) << "]";
       if (!f.isExternal())
-        views[a] = View{n, "0", SmallVector<int64_t>(m.getStridesAndOffset().first), false, {}};
+        views[a] = View{n, "0", rowMajorStrides(m.getShape()), false, {}};
     } else {
       std::string t = cType(a.getType(), f.getLoc());
       if (t.empty())
@@ -207,10 +222,7 @@ LogicalResult Emitter::emitOp(Operation *op) {
         if (failed(v))
           return failure();
         auto m = cast<MemRefType>(a.getType());
-        if (v->offset != "0" || v->multiDim ||
-            v->strides != SmallVector<int64_t>(MemRefType::get(m.getShape(), m.getElementType())
-                                                   .getStridesAndOffset()
-                                                   .first))
+        if (v->offset != "0" || v->multiDim || v->strides != rowMajorStrides(m.getShape()))
           return call.emitError("the HLS C++ emitter passes whole contiguous arrays to calls; "
                                 "operand is a view into '")
                  << v->root << "'";
@@ -372,8 +384,17 @@ LogicalResult Emitter::emitMath(Operation *op, bool &handled) {
     return success();
   handled = true;
   Value r = op->getResult(0);
+  if (auto p = dyn_cast<math::IPowIOp>(op)) {
+    std::string t = cType(r.getType(), op->getLoc());
+    if (t.empty() || t == "bool")
+      return op->emitError("the HLS C++ emitter does not support 'math.ipowi' on ") << r.getType();
+    assign(r, "lut_ipowi<" + t + ", " + unsignedOf(t) + ">(" + expr(p.getLhs()) + ", " +
+                  expr(p.getRhs()) + ")");
+    return success();
+  }
   if (!isa<FloatType>(r.getType()) && !isa<math::AbsIOp>(op))
-    return op->emitError("the HLS C++ emitter supports math ops on scalars");
+    return op->emitError("the HLS C++ emitter does not support '")
+           << op->getName() << "' on " << r.getType() << " (math ops on f32 and f64 only)";
   auto a = [&](unsigned i) { return expr(op->getOperand(i)); };
   std::string one = r.getType().isF32() ? "1.0f" : "1.0";
   auto call = [&](StringRef fn) {

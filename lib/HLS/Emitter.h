@@ -28,6 +28,15 @@ inline std::string unsignedOf(llvm::StringRef signedType) {
                                                                : "unsigned";
 }
 
+/// Row-major strides of `shape` (a dim of 0 counts as 1, so that an empty
+/// memref still has static strides; nothing reads it).
+inline llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape) {
+  llvm::SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * std::max<int64_t>(1, shape[i + 1]);
+  return strides;
+}
+
 /// Emits one module at the HLS level as C++ (docs/HLS.md).
 class Emitter {
 public:
@@ -101,6 +110,8 @@ private:
   /// Globals used by exactly one function: emitted inside it.
   llvm::StringMap<mlir::func::FuncOp> localGlobals;
   bool inDataflow = false;
+  /// Set when cType reported an error: the emission fails at its end.
+  bool typeError = false;
   int counter = 0;
 };
 

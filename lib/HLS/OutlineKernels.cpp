@@ -26,13 +26,19 @@ namespace lut {
 using namespace mlir;
 
 std::string lut::hls::cIdentifier(StringRef name, StringRef fallback) {
+  // C++17 keywords and alternative tokens, and names the emitted code uses.
   static const char *const kReserved[] = {
-      "auto",   "bool",   "break",  "case",     "char",     "const",  "continue", "default",
-      "do",     "double", "else",   "enum",     "extern",   "float",  "for",      "goto",
-      "if",     "int",    "long",   "register", "return",   "short",  "signed",   "sizeof",
-      "static", "struct", "switch", "typedef",  "union",    "unsigned", "void",   "volatile",
-      "while",  "class",  "new",    "delete",   "template", "this",   "namespace", "private",
-      "public", "protected", "virtual", "operator", "main", "true", "false"};
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
+      "case", "catch", "char", "char16_t", "char32_t", "class", "compl", "const", "constexpr",
+      "const_cast", "continue", "decltype", "default", "delete", "do", "double", "dynamic_cast",
+      "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
+      "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+      "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
+      "reinterpret_cast", "return", "short", "signed", "sizeof", "static", "static_assert",
+      "static_cast", "struct", "switch", "template", "this", "thread_local", "throw", "true",
+      "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
+      "volatile", "wchar_t", "while", "xor", "xor_eq", "main", "std", "int8_t", "int16_t",
+      "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t", "NAN", "INFINITY"};
   std::string s;
   for (char c : name)
     s += std::isalnum((unsigned char)c) ? c : '_';

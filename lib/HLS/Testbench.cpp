@@ -30,7 +30,7 @@ std::vector<Arg> lut::hls::argsOf(func::FuncOp f) {
                    : "arg" + std::to_string(i);
     auto m = cast<MemRefType>(a.getType());
     Type et = m.getElementType();
-    arg.elems = std::max<int64_t>(1, m.getNumElements());
+    arg.elems = m.getNumElements();
     arg.integer = isa<IntegerType>(et);
     arg.ctype = et.isF32() ? "float" : et.isF64() ? "double" : et.isInteger(1) ? "bool"
               : "int" + std::to_string(et.getIntOrFloatBitWidth()) + "_t";
@@ -79,8 +79,10 @@ void lut::hls::writeTestbench(raw_ostream &os, func::FuncOp f, const std::vector
      << "  char buf[1 << 16];\n  size_t n;\n"
      << "  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);\n"
      << "  std::fclose(f);\n  return true;\n}\n\n";
+  // The arguments' arrays: arg_<name>, so that no name clashes with main's.
   for (const Arg &a : args)
-    os << "static " << a.ctype << " " << a.name << "[" << a.elems << "];\n";
+    os << "static " << a.ctype << " arg_" << a.name << "[" << std::max<int64_t>(1, a.elems)
+       << "];\n";
   os << "\nint main(int argc, char **argv) {\n"
      << "  std::string data = \"data/" << top << "\", write;\n"
      << "  double tolerance = -1;\n"
@@ -96,7 +98,7 @@ void lut::hls::writeTestbench(raw_ostream &os, func::FuncOp f, const std::vector
     os << "\"" << a.name << "\", ";
   os << "};\n  const size_t bytes[] = {";
   for (const Arg &a : args)
-    os << "sizeof(" << a.name << "), ";
+    os << a.elems << " * sizeof(" << a.ctype << "), ";
   os << "};\n  const bool isOutput[] = {";
   for (const Arg &a : args)
     os << (a.output ? "true" : "false") << ", ";
@@ -104,14 +106,14 @@ void lut::hls::writeTestbench(raw_ostream &os, func::FuncOp f, const std::vector
      << "  for (int i = 0; i < " << args.size() << "; ++i) {\n"
      << "    std::vector<char> &v = isOutput[i] ? expected[i] : in[i];\n"
      << "    std::string path = data + \"/\" + names[i] + (isOutput[i] ? \".expected.bin\" : \".bin\");\n"
-     << "    if (!readFile(path, v)) continue;\n"
+     << "    if (!readFile(path, v) || bytes[i] == 0) continue;\n"
      << "    if (v.size() % bytes[i] || (samples >= 0 && (long)(v.size() / bytes[i]) != samples)) {\n"
      << "      std::fprintf(stderr, \"tb_" << top
      << ": %s holds %zu bytes, not a whole number of %zu-byte samples matching the others\\n\", path.c_str(), v.size(), bytes[i]);\n"
      << "      return 2;\n    }\n"
      << "    samples = (long)(v.size() / bytes[i]);\n  }\n"
      << "  bool synthetic = samples < 0;\n  if (synthetic) samples = 1;\n"
-     << "  uint32_t seed = 12345;\n"
+     << "  uint32_t seed = 12345;\n  (void)seed;\n"
      << "  for (long s = 0; s < samples; ++s) {\n";
   for (auto [i, a] : llvm::enumerate(args)) {
     if (a.output)
@@ -119,22 +121,22 @@ void lut::hls::writeTestbench(raw_ostream &os, func::FuncOp f, const std::vector
     os << "    if (synthetic)\n      for (long k = 0; k < " << a.elems << "; ++k) {\n"
        << "        seed = seed * 1664525u + 1013904223u;\n";
     if (a.integer)
-      os << "        " << a.name << "[k] = (" << a.ctype << ")((seed >> 8) % " << a.codeRange
+      os << "        arg_" << a.name << "[k] = (" << a.ctype << ")((seed >> 8) % " << a.codeRange
          << "u);\n";
     else
-      os << "        " << a.name << "[k] = (" << a.ctype
+      os << "        arg_" << a.name << "[k] = (" << a.ctype
          << ")(((seed >> 8) & 0xffff) / 32768.0 - 1.0);\n";
-    os << "      }\n    else\n      std::memcpy(" << a.name << ", in[" << i << "].data() + s * sizeof("
-       << a.name << "), sizeof(" << a.name << "));\n";
+    os << "      }\n    else if (bytes[" << i << "])\n      std::memcpy(arg_" << a.name << ", in[" << i
+       << "].data() + s * bytes[" << i << "], bytes[" << i << "]);\n";
   }
   os << "    " << top << "(";
   for (auto [i, a] : llvm::enumerate(args))
-    os << (i ? ", " : "") << a.name;
+    os << (i ? ", " : "") << "arg_" << a.name;
   os << ");\n";
   for (auto [i, a] : llvm::enumerate(args))
     if (a.output)
-      os << "    outs[" << i << "].insert(outs[" << i << "].end(), (const char *)" << a.name
-         << ", (const char *)" << a.name << " + sizeof(" << a.name << "));\n";
+      os << "    outs[" << i << "].insert(outs[" << i << "].end(), (const char *)arg_" << a.name
+         << ", (const char *)arg_" << a.name << " + bytes[" << i << "]);\n";
   os << "  }\n  int status = 0;\n";
   for (auto [i, a] : llvm::enumerate(args)) {
     if (!a.output)
