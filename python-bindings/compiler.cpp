@@ -27,7 +27,9 @@ lut::EmitKind parseEmit(const std::string &emit) {
     return lut::EmitKind::LLVMIR;
   if (emit == "obj")
     return lut::EmitKind::Object;
-  throw py::value_error("emit must be 'lib', 'mlir', 'llvm' or 'obj', got '" + emit + "'");
+  if (emit == "hls")
+    return lut::EmitKind::HLS;
+  throw py::value_error("emit must be 'lib', 'mlir', 'llvm', 'obj' or 'hls', got '" + emit + "'");
 }
 
 /// Runs the driver; returns its diagnostics and progress text. Raises
@@ -78,7 +80,8 @@ void bindCompiler(py::module_ &m) {
         py::arg("target") = "", py::arg("cpu") = "", py::arg("shape_info") = "",
         py::arg("lut_report") = "", py::arg("lut_tables") = "f32",
         "Compiles `model` (an ONNX or .mlir file path) to `output`, as lutc does.\n\n"
-        "emit: 'lib' (shared library, default), 'mlir', 'llvm' or 'obj'.\n"
+        "emit: 'lib' (shared library, default), 'mlir', 'llvm', 'obj' or 'hls' (an HLS\n"
+        "project folder at output; docs/HLS.md).\n"
         "lut: lutc's --lut spec, e.g. 'lsh:tables=48,bits=8' (None: dense).\n"
         "calibration: .npy/.pb files, one per graph input, or one .npz.\n"
         "opt_level: 0-3. target/cpu: LLVM triple and CPU (default: host, generic).\n"
