@@ -140,6 +140,8 @@ struct Directives : lut::impl::LutHlsDirectivesBase<Directives> {
     auto unrollFor = [&](const Gather &g, int64_t cap) {
       if (auto u = g.op->getAttrOfType<IntegerAttr>("lut.hls_unroll"))
         return u.getInt();
+      if (g.m <= 1)
+        return int64_t(1);
       int64_t u = std::min(cap, g.m);
       while (g.m % u)
         --u;

@@ -189,6 +189,21 @@ LogicalResult Emitter::emitLoopOrBranch(Operation *op, bool &handled) {
     yieldInto(vars, b.getTerminator()->getOperands());
     return success();
   };
+  // `for (int iv = lb; iv < ub; iv += step) { pragmas; body }`.
+  auto loop = [&](Value ivValue, const std::string &lb, const std::string &ub,
+                  const std::string &step, Block &b, ArrayRef<std::string> vars) {
+    std::string iv = fresh("i");
+    names[ivValue] = iv;
+    os << "for (int " << iv << " = " << lb << "; " << iv << " < " << ub << "; " << iv
+       << " += " << step << ") {\n";
+    os.indent();
+    loopPragmas(op);
+    if (failed(body(b, vars)))
+      return failure();
+    os.unindent();
+    os << "}\n";
+    return success();
+  };
   if (auto f = dyn_cast<affine::AffineForOp>(op)) {
     SmallVector<std::string> vars = carried(f.getInits(), f.getRegionIterArgs(), f.getResults());
     SmallVector<std::string> lb = affineResults(f.getLowerBoundMap(), f.getLowerBoundOperands());
@@ -198,34 +213,15 @@ LogicalResult Emitter::emitLoopOrBranch(Operation *op, bool &handled) {
       l = "std::max(" + l + ", " + lb[i] + ")";
     for (size_t i = 1; i < ub.size(); ++i)
       u = "std::min(" + u + ", " + ub[i] + ")";
-    std::string iv = fresh("i");
-    names[f.getInductionVar()] = iv;
-    os << "for (int " << iv << " = " << l << "; " << iv << " < " << u << "; "
-       << iv << " += " << f.getStepAsInt() << ") {\n";
-    os.indent();
-    loopPragmas(op);
-    if (failed(body(*f.getBody(), vars)))
-      return failure();
-    os.unindent();
-    os << "}\n";
-    return success();
+    return loop(f.getInductionVar(), l, u, std::to_string(f.getStepAsInt()), *f.getBody(),
+                vars);
   }
   if (auto f = dyn_cast<scf::ForOp>(op)) {
     if (!f.getInductionVar().getType().isIndex())
       return f.emitError("the HLS C++ emitter supports scf.for over index only");
     SmallVector<std::string> vars = carried(f.getInits(), f.getRegionIterArgs(), f.getResults());
-    std::string iv = fresh("i");
-    names[f.getInductionVar()] = iv;
-    os << "for (int " << iv << " = " << expr(f.getLowerBound()) << "; " << iv
-       << " < " << expr(f.getUpperBound()) << "; " << iv << " += " << expr(f.getStep())
-       << ") {\n";
-    os.indent();
-    loopPragmas(op);
-    if (failed(body(*f.getBody(), vars)))
-      return failure();
-    os.unindent();
-    os << "}\n";
-    return success();
+    return loop(f.getInductionVar(), expr(f.getLowerBound()), expr(f.getUpperBound()),
+                expr(f.getStep()), *f.getBody(), vars);
   }
   if (auto i = dyn_cast<scf::IfOp>(op)) {
     SmallVector<std::string> vars;

@@ -37,6 +37,10 @@ LogicalResult Emitter::emitGatherSum(lut::GatherSumOp op) {
   if (!codesT.hasStaticShape() || !tablesT.hasStaticShape())
     return op.emitError("the HLS C++ emitter needs static shapes");
   int64_t n = codesT.getDimSize(0), h = tablesT.getDimSize(0), m = tablesT.getDimSize(2);
+  if (n == 0 || m == 0)
+    return success(); // nothing to compute
+  if (h == 0)
+    return op.emitError("the HLS C++ emitter needs at least one table");
   auto ua = op->getAttrOfType<IntegerAttr>("lut.hls_unroll");
   int64_t u = ua ? ua.getInt() : 1;
   if (m % u)
@@ -153,6 +157,8 @@ LogicalResult Emitter::emitLshEncode(lut::LshEncodeOp op) {
     return op.emitError("the HLS C++ emitter needs static shapes");
   int64_t n = xT.getDimSize(0), d = xT.getDimSize(1), h = codesT.getDimSize(1);
   int64_t bits = op.getBits();
+  if (n == 0 || h == 0)
+    return success(); // no codes to compute
   std::string k = "le" + std::to_string(lutOpIndex++);
   std::string codeT = cType(codesT.getElementType(), op.getLoc());
   os << "// lut.lsh_encode: " << n << " tokens of " << d << " inputs, " << h << " tables of "

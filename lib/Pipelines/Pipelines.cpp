@@ -18,20 +18,27 @@
 
 using namespace mlir;
 
-void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
+/// lut-materialize-results, one-shot-bufferize across function boundaries
+/// with identity layouts, and results as out-parameters (static
+/// allocations hoisted; dynamic ones too with `hoistDynamic`).
+static void addBufferizeToOutParams(OpPassManager &pm, bool hoistDynamic) {
   // Out-params need one distinct, written buffer per result.
-  pm.addPass(createLutMaterializeResults());
+  pm.addPass(lut::createLutMaterializeResults());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
-  // Dynamic results too: the caller allocates them from the shapes that
-  // lut-output-shapes computes, and the model writes into them directly.
-  outParams.hoistDynamicAllocs = true;
+  outParams.hoistDynamicAllocs = hoistDynamic;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+}
+
+void lut::buildLutBufferizePipeline(OpPassManager &pm, const LutToLLVMPipelineOptions &o) {
+  // Dynamic results too: the caller allocates them from the shapes that
+  // lut-output-shapes computes, and the model writes into them directly.
+  addBufferizeToOutParams(pm, /*hoistDynamic=*/true);
   bufferization::buildBufferDeallocationPipeline(pm);
   // Library calls, on memrefs.
   if (o.ukernels)
@@ -111,15 +118,7 @@ void lut::buildLutHlsPipeline(OpPassManager &pm, const LutHlsPipelineOptions &o)
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createLutFuseElementwise());
   pm.addNestedPass<func::FuncOp>(createLutInterchangeContractions());
-  pm.addPass(createLutMaterializeResults());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  addBufferizeToOutParams(pm, /*hoistDynamic=*/false);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addNestedPass<func::FuncOp>(createLutHlsForwardResults());
   pm.addNestedPass<func::FuncOp>(createLutMemrefCopyToLinalg());
