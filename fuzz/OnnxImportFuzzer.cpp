@@ -3,8 +3,9 @@
 // Feeds each input, as the bytes of an ONNX file, to the importer
 // (lut::importOnnxBuffer, with ONNX's checker on for even-length inputs and
 // off for odd ones, so that both paths are covered), and every model that
-// imports to lut-detect-mlp and the whole lowering (lut-to-llvm-pipeline)
-// and the translation to LLVM IR. Any crash, sanitizer report, hang or
+// imports to lut-detect-mlp, then to the HLS backend (lut-hls-pipeline and
+// the HLS C++ emitter, on a copy) and to the whole native lowering
+// (lut-to-llvm-pipeline) and the translation to LLVM IR. Any crash, sanitizer report, hang or
 // runaway allocation is a finding; a diagnostic is the expected outcome
 // for a bad model.
 //
@@ -20,6 +21,8 @@
 //===----------------------------------------------------------------------===//
 #include "lut/Compiler/Compiler.h"
 #include "lut/Dialect/Lut/Transforms/Passes.h"
+#include "lut/HLS/EmitHLSCpp.h"
+#include "lut/Pipelines/Pipelines.h"
 #include "lut/InitAll.h"
 #include "lut/Target/ONNX/Import.h"
 
@@ -90,6 +93,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   detect.addNestedPass<mlir::func::FuncOp>(lut::createLutDetectMlp());
   if (mlir::failed(detect.run(*module)))
     return 0;
+
+  // The HLS backend, on a copy (it outlines and bufferizes in place).
+  {
+    mlir::OwningOpRef<mlir::ModuleOp> copy = module->clone();
+    mlir::PassManager hls(&context);
+    lut::buildLutHlsPipeline(hls, lut::LutHlsPipelineOptions());
+    if (mlir::succeeded(hls.run(*copy))) {
+      std::string cpp;
+      llvm::raw_string_ostream os(cpp);
+      (void)lut::hls::emitHLSCpp(*copy, os);
+    }
+  }
 
   lut::CodegenOptions cg;
   cg.triple = "x86_64-unknown-linux-gnu";

@@ -168,7 +168,7 @@ LogicalResult Emitter::emitLshEncode(lut::LshEncodeOp op) {
   os << "for (int " << tn << " = 0; " << tn << " < " << n << "; ++" << tn
      << ") { // " << k << "_token\n";
   os.indent();
-  os << "float " << xr << "[" << d << "];\n";
+  os << "float " << xr << "[" << std::max<int64_t>(1, d) << "];\n";
   pragma("ARRAY_PARTITION variable=" + xr + " type=complete dim=1");
   os << "for (int " << td << " = 0; " << td << " < " << d << "; ++" << td
      << ") { // " << k << "_row\n";
