@@ -29,6 +29,7 @@ struct TopReport {
   int64_t tableBits = 0, bram18 = 0, uram = 0, lutramBits = 0;
   int64_t lutAddsPerToken = 0, lutMultsPerToken = 0, tokens = 0;
   int64_t denseMults = 0, denseAdds = 0; ///< per call
+  int64_t bufferBits = 0, bufferBram18 = 0; ///< local buffers (activations)
   int64_t latency = 0;                   ///< cycles per call
   std::vector<std::string> kernels;      ///< one line per lut op
 };
@@ -54,7 +55,15 @@ TopReport estimate(func::FuncOp top, SymbolTable &symbols) {
   llvm::SmallPtrSet<Operation *, 8> globals;
   for (func::FuncOp f : lut::hls::reachable(top, symbols)) {
     f.walk([&](Operation *op) {
-      if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
+      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+        // One memory per buffer, as Vitis maps a local array by default;
+        // up to 1 Kib it is left to registers or LUTRAM.
+        MemRefType t = alloc.getType();
+        int64_t bits = t.hasStaticShape() ? t.getNumElements() * t.getElementTypeBitWidth() : 0;
+        r.bufferBits += bits;
+        if (bits > 1024)
+          r.bufferBram18 += lut::hls::bram18For(t.getNumElements(), t.getElementTypeBitWidth());
+      } else if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
         if (auto g = symbols.lookup<memref::GlobalOp>(get.getName()); g && globals.insert(g).second) {
           lut::hls::GlobalMemory m = lut::hls::globalMemory(g);
           r.bram18 += m.bram18;
@@ -242,6 +251,8 @@ LogicalResult lut::hls::writeHLSProject(ModuleOp module, StringRef dir,
         {"lut_multiplies_per_token", r.lutMultsPerToken},
         {"dense_multiplies_per_call", r.denseMults},
         {"dense_adds_per_call", r.denseAdds},
+        {"buffer_bits", r.bufferBits},
+        {"buffer_bram18", r.bufferBram18},
         {"latency_cycles_estimate", r.latency},
         {"lut_ops", llvm::json::Array(r.kernels)}});
   if (failed(writeFile(dir, "report.json", error, [&](raw_ostream &os) {
@@ -263,15 +274,18 @@ LogicalResult lut::hls::writeHLSProject(ModuleOp module, StringRef dir,
        << "Device " << dev->name << " (" << dev->part << "): " << dev->bram18 << " BRAM18, "
        << dev->uram << " URAM, " << dev->dsp << " DSP, " << dev->luts << " LUTs; clock "
        << clock << " ns. First-order estimates from the directives (lut-hls-directives); "
-       << "Vitis HLS's csynth report is the authority.\n\n"
-       << "| top | kernel | table bits | BRAM18 | URAM | LUTRAM bits | LUT adds/token | LUT "
-          "mults/token | dense mults/call | latency (cycles) |\n"
-       << "|---|---|---|---|---|---|---|---|---|---|\n";
+       << "Vitis HLS's csynth report is the authority. BRAM18, URAM and LUTRAM count the "
+       << "tables and projections as bound; buffers are the local arrays between loops and "
+       << "kernels (activations), one memory each (none up to 1 Kib).\n\n"
+       << "| top | kernel | table bits | BRAM18 | URAM | LUTRAM bits | buffer bits | buffer BRAM18 "
+          "| LUT adds/token | LUT mults/token | dense mults/call | latency (cycles) |\n"
+       << "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const TopReport &r : reports)
       os << "| " << r.name << " | " << (r.kernel.empty() ? "model" : r.kernel) << " | "
          << r.tableBits << " | " << r.bram18 << " (" << percent(r.bram18, dev->bram18) << ") | "
          << r.uram << " (" << percent(r.uram, dev->uram) << ") | " << r.lutramBits << " | "
-         << r.lutAddsPerToken << " | " << r.lutMultsPerToken << " | " << r.denseMults << " | "
+         << r.bufferBits << " | " << r.bufferBram18 << " (" << percent(r.bufferBram18, dev->bram18)
+         << ") | " << r.lutAddsPerToken << " | " << r.lutMultsPerToken << " | " << r.denseMults << " | "
          << r.latency << " |\n";
     os << "\nLUT ops:\n\n";
     for (const TopReport &r : reports)
