@@ -12,7 +12,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace lut {
 #define GEN_PASS_DEF_LUTHLSDIRECTIVES
@@ -29,22 +29,24 @@ memref::GlobalOp globalOf(Value v, SymbolTable &symbols) {
   return get ? symbols.lookup<memref::GlobalOp>(get.getName()) : nullptr;
 }
 
-/// True when every memref.get_global of `g` in `module` is used only as
-/// operand `operandOf(user)` of ops of type OpT.
+/// The memref.get_global ops of each global, collected in one walk.
+using GetGlobals = llvm::StringMap<SmallVector<memref::GetGlobalOp>>;
+
+/// True when every memref.get_global of `g` is used only as operand
+/// `operandOf(user)` of ops of type OpT.
 template <class OpT, class Fn>
-bool onlyUsedAs(ModuleOp module, memref::GlobalOp g, Fn operandOf) {
-  bool ok = true;
-  module.walk([&](memref::GetGlobalOp get) {
-    if (get.getName() != g.getSymName())
-      return;
+bool onlyUsedAs(const GetGlobals &gets, memref::GlobalOp g, Fn operandOf) {
+  auto it = gets.find(g.getSymName());
+  if (it == gets.end())
+    return true;
+  for (memref::GetGlobalOp get : it->second)
     for (OpOperand &use : get->getUses()) {
       auto user = dyn_cast<OpT>(use.getOwner());
       if (!user || operandOf(user) != use.get() ||
           llvm::count(user->getOperands(), use.get()) != 1)
-        ok = false;
+        return false;
     }
-  });
-  return ok;
+  return true;
 }
 
 NamedAttribute part(MLIRContext *ctx, StringRef pragma, StringRef type, int64_t dim,
@@ -78,6 +80,8 @@ struct Directives : lut::impl::LutHlsDirectivesBase<Directives> {
       return signalPassFailure();
     }
     SymbolTable symbols(module);
+    GetGlobals gets;
+    module.walk([&](memref::GetGlobalOp get) { gets[get.getName()].push_back(get); });
     auto ii = b.getI64IntegerAttr(pipelineII);
 
     // Tops, interfaces and dataflow regions.
@@ -109,7 +113,7 @@ struct Directives : lut::impl::LutHlsDirectivesBase<Directives> {
         op->setAttr("lut.hls_pipeline_ii", ii);
       memref::GlobalOp g = globalOf(op.getProjection(), symbols);
       if (!g || g->hasAttr("lut.hls_partition") ||
-          !onlyUsedAs<lut::LshEncodeOp>(module, g, [](lut::LshEncodeOp u) { return u.getProjection(); }))
+          !onlyUsedAs<lut::LshEncodeOp>(gets, g, [](lut::LshEncodeOp u) { return u.getProjection(); }))
         return;
       MemRefType t = g.getType();
       g->setAttr("lut.hls_partition", b.getArrayAttr({part(ctx, "partition", "complete", 1, 0).getValue()}));
@@ -130,7 +134,7 @@ struct Directives : lut::impl::LutHlsDirectivesBase<Directives> {
     module.walk([&](lut::GatherSumOp op) {
       auto t = cast<MemRefType>(op.getTables().getType());
       memref::GlobalOp g = globalOf(op.getTables(), symbols);
-      if (g && !onlyUsedAs<lut::GatherSumOp>(module, g, [](lut::GatherSumOp u) { return u.getTables(); }))
+      if (g && !onlyUsedAs<lut::GatherSumOp>(gets, g, [](lut::GatherSumOp u) { return u.getTables(); }))
         g = nullptr;
       bool intSum = t.getElementType().isInteger(8) && !op.getWeights() && op.getScales() &&
                     cast<MemRefType>(op.getScales().getType()).getRank() == 1;

@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringSet.h"
 
 
+#include <cctype>
 #include <cmath>
 #include <cstring>
 
@@ -47,7 +48,7 @@ std::string Emitter::fresh(StringRef prefix) { return (prefix + Twine(counter++)
 
 void Emitter::pragma(const Twine &text) { os << "#pragma HLS " << text << "\n"; }
 
-std::string Emitter::cType(Type t, Location loc) {
+std::string lut::hls::cTypeName(Type t) {
   if (t.isIndex())
     return "int";
   if (t.isF32())
@@ -59,6 +60,39 @@ std::string Emitter::cType(Type t, Location loc) {
   if (auto i = dyn_cast<IntegerType>(t))
     if (llvm::is_contained({8u, 16u, 32u, 64u}, i.getWidth()))
       return "int" + std::to_string(i.getWidth()) + "_t";
+  return "";
+}
+
+std::string lut::hls::cIdentifier(StringRef name, StringRef fallback) {
+  // C++17 keywords and alternative tokens, and names the emitted code uses.
+  static const char *const kReserved[] = {
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
+      "case", "catch", "char", "char16_t", "char32_t", "class", "compl", "const", "constexpr",
+      "const_cast", "continue", "decltype", "default", "delete", "do", "double", "dynamic_cast",
+      "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
+      "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+      "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
+      "reinterpret_cast", "return", "short", "signed", "sizeof", "static", "static_assert",
+      "static_cast", "struct", "switch", "template", "this", "thread_local", "throw", "true",
+      "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
+      "volatile", "wchar_t", "while", "xor", "xor_eq", "main", "std", "int8_t", "int16_t",
+      "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t", "NAN", "INFINITY"};
+  std::string s;
+  for (char c : name)
+    s += std::isalnum((unsigned char)c) ? c : '_';
+  if (s.empty() || llvm::all_of(s, [](char c) { return c == '_'; }))
+    return fallback.str();
+  if (std::isdigit((unsigned char)s[0]) || s[0] == '_')
+    s = fallback.str() + "_" + s;
+  if (llvm::is_contained(kReserved, StringRef(s)))
+    s += "_";
+  return s;
+}
+
+std::string Emitter::cType(Type t, Location loc) {
+  std::string name = cTypeName(t);
+  if (!name.empty())
+    return name;
   typeError = true;
   if (isa<TensorType>(t)) {
     emitError(loc) << "the HLS C++ emitter takes the HLS level (memrefs), not " << t

@@ -24,6 +24,35 @@ static int64_t iiOf(Operation *op) {
   return a ? a.getInt() : 1;
 }
 
+void Emitter::openFor(StringRef var, const Twine &ub, StringRef label, const Twine &pragmaText,
+                      int64_t step, int64_t lb) {
+  os << "for (int " << var << " = " << lb << "; " << var << " < " << ub << "; ";
+  if (step == 1)
+    os << "++" << var;
+  else
+    os << var << " += " << step;
+  os << ") {" << (label.empty() ? "" : " // ") << label << "\n";
+  os.indent();
+  if (!pragmaText.isTriviallyEmpty())
+    pragma(pragmaText);
+}
+
+void Emitter::closeFor(int n) {
+  for (int i = 0; i < n; ++i) {
+    os.unindent();
+    os << "}\n";
+  }
+}
+
+void Emitter::registerRow(StringRef ctype, StringRef name, int64_t size, StringRef var,
+                          StringRef label, const Twine &rhs) {
+  os << ctype << " " << name << "[" << std::max<int64_t>(1, size) << "];\n";
+  pragma("ARRAY_PARTITION variable=" + name + " type=complete dim=1");
+  openFor(var, Twine(size), label, "PIPELINE II=1");
+  os << name << "[" << var << "] = " << rhs << ";\n";
+  closeFor();
+}
+
 LogicalResult Emitter::emitGatherSum(lut::GatherSumOp op) {
   auto codesT = cast<MemRefType>(op.getCodes().getType());
   auto tablesT = cast<MemRefType>(op.getTables().getType());
@@ -64,35 +93,16 @@ LogicalResult Emitter::emitGatherSum(lut::GatherSumOp op) {
     os << "typedef float " << accT << ";\n";
   std::string tn = fresh("n"), th = fresh("h"), tb = fresh("mb"), tu = fresh("u"),
               tw = fresh("w"), ti = fresh("j"), c = fresh("code"), s = fresh("sum");
-  os << "for (int " << tn << " = 0; " << tn << " < " << n << "; ++" << tn
-     << ") { // " << k << "_token\n";
-  os.indent();
-  os << "int " << c << "[" << h << "];\n";
-  pragma("ARRAY_PARTITION variable=" + c + " type=complete dim=1");
-  os << "for (int " << th << " = 0; " << th << " < " << h << "; ++" << th
-     << ") { // " << k << "_codes\n";
-  os.indent();
-  pragma("PIPELINE II=1");
-  os << c << "[" << th << "] = (int)(" << codeT << ")" << access(op.getCodes(), {tn, th})
-     << ";\n";
-  os.unindent();
-  os << "}\n";
-  os << "for (int " << tb << " = 0; " << tb << " < " << m << "; " << tb
-     << " += " << u << ") { // " << k << "_columns\n";
-  os.indent();
-  pragma("PIPELINE II=" + std::to_string(iiOf(op)));
-  os << "for (int " << tu << " = 0; " << tu << " < " << u << "; ++" << tu
-     << ") { // " << k << "_unroll\n";
-  os.indent();
-  pragma("UNROLL");
+  openFor(tn, Twine(n), k + "_token");
+  registerRow("int", c, h, th, k + "_codes",
+              "(int)(" + codeT + ")" + access(op.getCodes(), {tn, th}));
+  openFor(tb, Twine(m), k + "_columns", "PIPELINE II=" + Twine(iiOf(op)), u);
+  openFor(tu, Twine(u), k + "_unroll", "UNROLL");
   std::string col = fresh("m");
   os << "const int " << col << " = " << tb << " + " << tu << ";\n";
   os << accT << " " << s << "[" << hp << "];\n";
   pragma("ARRAY_PARTITION variable=" + s + " type=complete dim=1");
-  os << "for (int " << th << " = 0; " << th << " < " << h << "; ++" << th
-     << ") { // " << k << "_tables\n";
-  os.indent();
-  pragma("UNROLL");
+  openFor(th, Twine(h), k + "_tables", "UNROLL");
   std::string term = access(op.getTables(), {th, c + "[" + th + "]", col});
   if (!intSum) {
     term = "(float)" + term;
@@ -102,30 +112,20 @@ LogicalResult Emitter::emitGatherSum(lut::GatherSumOp op) {
       term += " * " + access(op.getWeights(), {tn, th});
   }
   os << s << "[" << th << "] = (" << accT << ")(" << term << ");\n";
-  os.unindent();
-  os << "}\n";
+  closeFor();
   if (hp > h) {
-    os << "for (int " << th << " = " << h << "; " << th << " < " << hp << "; ++" << th
-       << ") {\n";
-    os.indent();
-    pragma("UNROLL");
+    openFor(th, Twine(hp), "", "UNROLL", 1, h);
     os << s << "[" << th << "] = 0;\n";
-    os.unindent();
-    os << "}\n";
+    closeFor();
   }
   os << "// adder tree over the tables\n";
   os << "for (int " << tw << " = " << hp / 2 << "; " << tw << " > 0; " << tw
      << " /= 2) { // " << k << "_tree\n";
   os.indent();
   pragma("UNROLL");
-  os << "for (int " << ti << " = 0; " << ti << " < " << tw << "; ++" << ti << ") {\n";
-  os.indent();
-  pragma("UNROLL");
+  openFor(ti, tw, "", "UNROLL");
   os << s << "[" << ti << "] += " << s << "[" << ti << " + " << tw << "];\n";
-  os.unindent();
-  os << "}\n";
-  os.unindent();
-  os << "}\n";
+  closeFor(2);
   std::string y = access(op.getInit(), {tn, col});
   std::string sum = "(float)" + s + "[0]";
   if (intSum) {
@@ -140,10 +140,7 @@ LogicalResult Emitter::emitGatherSum(lut::GatherSumOp op) {
     os << y << " = " << sum << (op.getBias() ? " + " + access(op.getBias(), {col}) : "")
        << ";\n";
   }
-  for (int i = 0; i < 3; ++i) {
-    os.unindent();
-    os << "}\n";
-  }
+  closeFor(3);
   return success();
 }
 
@@ -165,47 +162,23 @@ LogicalResult Emitter::emitLshEncode(lut::LshEncodeOp op) {
      << bits << " hash bits\n";
   std::string tn = fresh("n"), td = fresh("d"), th = fresh("h"), tj = fresh("j"),
               xr = fresh("xrow"), code = fresh("code"), z = fresh("z");
-  os << "for (int " << tn << " = 0; " << tn << " < " << n << "; ++" << tn
-     << ") { // " << k << "_token\n";
-  os.indent();
-  os << "float " << xr << "[" << std::max<int64_t>(1, d) << "];\n";
-  pragma("ARRAY_PARTITION variable=" + xr + " type=complete dim=1");
-  os << "for (int " << td << " = 0; " << td << " < " << d << "; ++" << td
-     << ") { // " << k << "_row\n";
-  os.indent();
-  pragma("PIPELINE II=1");
-  os << xr << "[" << td << "] = " << access(op.getX(), {tn, td}) << ";\n";
-  os.unindent();
-  os << "}\n";
-  os << "for (int " << th << " = 0; " << th << " < " << h << "; ++" << th
-     << ") { // " << k << "_tables\n";
-  os.indent();
-  pragma("PIPELINE II=" + std::to_string(iiOf(op)));
+  openFor(tn, Twine(n), k + "_token");
+  registerRow("float", xr, d, td, k + "_row", access(op.getX(), {tn, td}));
+  openFor(th, Twine(h), k + "_tables", "PIPELINE II=" + Twine(iiOf(op)));
   os << "uint32_t " << code << " = 0;\n";
-  os << "for (int " << tj << " = 0; " << tj << " < " << bits << "; ++" << tj
-     << ") { // " << k << "_bits\n";
-  os.indent();
-  pragma("UNROLL");
+  openFor(tj, Twine(bits), k + "_bits", "UNROLL");
   std::string p = fresh("p");
   os << "const int " << p << " = " << th << " * " << bits << " + " << tj << ";\n";
   os << "float " << z << " = 0.0f;\n";
-  os << "for (int " << td << " = 0; " << td << " < " << d << "; ++" << td
-     << ") { // " << k << "_dot\n";
-  os.indent();
-  pragma("UNROLL");
+  openFor(td, Twine(d), k + "_dot", "UNROLL");
   os << z << " += " << xr << "[" << td << "] * " << access(op.getProjection(), {td, p})
      << ";\n";
-  os.unindent();
-  os << "}\n";
+  closeFor();
   if (op.getBias())
     os << z << " += " << access(op.getBias(), {p}) << ";\n";
   os << code << " |= (uint32_t)(" << z << " > 0.0f) << " << tj << ";\n";
-  os.unindent();
-  os << "}\n";
+  closeFor();
   os << access(op.getInit(), {tn, th}) << " = (" << codeT << ")" << code << ";\n";
-  for (int i = 0; i < 2; ++i) {
-    os.unindent();
-    os << "}\n";
-  }
+  closeFor(2);
   return success();
 }

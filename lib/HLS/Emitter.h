@@ -28,6 +28,10 @@ inline std::string unsignedOf(llvm::StringRef signedType) {
                                                                : "unsigned";
 }
 
+/// The C type of a scalar MLIR type (f32 `float`, f64 `double`, i1 `bool`,
+/// i8..i64 `int8_t`..`int64_t`, index `int`), or "" for any other.
+std::string cTypeName(mlir::Type t);
+
 /// Row-major strides of `shape` (a dim of 0 counts as 1, so that an empty
 /// memref still has static strides; nothing reads it).
 inline llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape) {
@@ -60,6 +64,17 @@ public:
   std::string fresh(llvm::StringRef prefix);
   /// Writes `#pragma HLS <text>`.
   void pragma(const llvm::Twine &text);
+  /// Opens `for (int var = lb; var < ub; ++var) { // label` (`var += step`
+  /// for a step other than 1), indented, with `#pragma HLS pragmaText` first
+  /// unless it is empty.
+  void openFor(llvm::StringRef var, const llvm::Twine &ub, llvm::StringRef label,
+               const llvm::Twine &pragmaText = "", int64_t step = 1, int64_t lb = 0);
+  /// Closes `n` blocks opened by openFor.
+  void closeFor(int n = 1);
+  /// `ctype name[size]`, completely partitioned, filled by a loop over
+  /// `var` pipelined at II=1 with `name[var] = rhs`: a row in registers.
+  void registerRow(llvm::StringRef ctype, llvm::StringRef name, int64_t size,
+                   llvm::StringRef var, llvm::StringRef label, const llvm::Twine &rhs);
 
   mlir::raw_indented_ostream os;
   /// Index of the lut op being emitted in its kind (names of its loops).

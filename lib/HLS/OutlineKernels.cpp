@@ -25,32 +25,6 @@ namespace lut {
 
 using namespace mlir;
 
-std::string lut::hls::cIdentifier(StringRef name, StringRef fallback) {
-  // C++17 keywords and alternative tokens, and names the emitted code uses.
-  static const char *const kReserved[] = {
-      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
-      "case", "catch", "char", "char16_t", "char32_t", "class", "compl", "const", "constexpr",
-      "const_cast", "continue", "decltype", "default", "delete", "do", "double", "dynamic_cast",
-      "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
-      "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
-      "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
-      "reinterpret_cast", "return", "short", "signed", "sizeof", "static", "static_assert",
-      "static_cast", "struct", "switch", "template", "this", "thread_local", "throw", "true",
-      "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
-      "volatile", "wchar_t", "while", "xor", "xor_eq", "main", "std", "int8_t", "int16_t",
-      "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t", "NAN", "INFINITY"};
-  std::string s;
-  for (char c : name)
-    s += std::isalnum((unsigned char)c) ? c : '_';
-  if (s.empty() || llvm::all_of(s, [](char c) { return c == '_'; }))
-    return fallback.str();
-  if (std::isdigit((unsigned char)s[0]) || s[0] == '_')
-    s = fallback.str() + "_" + s;
-  if (llvm::is_contained(kReserved, StringRef(s)))
-    s += "_";
-  return s;
-}
-
 namespace {
 
 /// Sets lut.hls_arg_names / lut.hls_results on a public function on

@@ -47,8 +47,24 @@ int64_t trips(Operation *op) {
   return 1;
 }
 
+/// The product of the trip counts of the loops around `op` in `f`.
+int64_t enclosingTrips(Operation *op, func::FuncOp f) {
+  int64_t n = 1;
+  for (Operation *p = op->getParentOp(); p && p != f; p = p->getParentOp())
+    n *= trips(p);
+  return n;
+}
+
 TopReport estimate(func::FuncOp top, SymbolTable &symbols) {
   TopReport r;
+  auto addLutOp = [&](int64_t adds, int64_t mults, int64_t tokens, int64_t latency,
+                      std::string line) {
+    r.lutAddsPerToken += adds;
+    r.lutMultsPerToken += mults;
+    r.tokens = std::max(r.tokens, tokens);
+    r.latency += latency;
+    r.kernels.push_back(std::move(line));
+  };
   r.name = lut::hls::cIdentifier(top.getName(), "f");
   if (auto k = top->getAttrOfType<StringAttr>("lut.hls_kernel"))
     r.kernel = k.getValue().str();
@@ -73,42 +89,27 @@ TopReport estimate(func::FuncOp top, SymbolTable &symbols) {
       } else if (auto g = dyn_cast<lut::GatherSumOp>(op)) {
         lut::hls::GatherCost c = lut::hls::gatherCost(g);
         r.tableBits += c.tables * c.rows * c.cols * c.elemBits;
-        r.lutAddsPerToken += c.addsPerToken;
-        r.lutMultsPerToken += c.multsPerToken;
-        r.tokens = std::max(r.tokens, c.tokens);
-        r.latency += c.latencyCycles;
-        r.kernels.push_back("lut.gather_sum " + std::to_string(c.tokens) + " tokens x " +
-                            std::to_string(c.tables) + " tables x " + std::to_string(c.rows) +
-                            " rows x " + std::to_string(c.cols) + " columns (" +
-                            std::to_string(c.elemBits) + "-bit): " + std::to_string(c.unroll) +
-                            " columns/cycle at II=" + std::to_string(c.ii) + ", " +
-                            std::to_string(c.adders) + " adders, " +
-                            std::to_string(c.cyclesPerToken) + " cycles/token, " +
-                            std::to_string(c.latencyCycles) + " cycles");
+        addLutOp(c.addsPerToken, c.multsPerToken, c.tokens, c.latencyCycles,
+                 llvm::formatv("lut.gather_sum {0} tokens x {1} tables x {2} rows x {3} columns "
+                               "({4}-bit): {5} columns/cycle at II={6}, {7} adders, {8} "
+                               "cycles/token, {9} cycles",
+                               c.tokens, c.tables, c.rows, c.cols, c.elemBits, c.unroll, c.ii,
+                               c.adders, c.cyclesPerToken, c.latencyCycles));
       } else if (auto e = dyn_cast<lut::LshEncodeOp>(op)) {
         lut::hls::EncodeCost c = lut::hls::encodeCost(e);
-        r.lutAddsPerToken += c.addsPerToken;
-        r.lutMultsPerToken += c.multsPerToken;
-        r.tokens = std::max(r.tokens, c.tokens);
-        r.latency += c.latencyCycles;
-        r.kernels.push_back("lut.lsh_encode " + std::to_string(c.tokens) + " tokens x " +
-                            std::to_string(c.inDim) + " inputs -> " + std::to_string(c.tables) +
-                            " codes of " + std::to_string(c.bits) + " bits: " +
-                            std::to_string(c.multipliers) + " f32 multipliers at II=" +
-                            std::to_string(c.ii) + ", " + std::to_string(c.cyclesPerToken) +
-                            " cycles/token, " + std::to_string(c.latencyCycles) + " cycles");
+        addLutOp(c.addsPerToken, c.multsPerToken, c.tokens, c.latencyCycles,
+                 llvm::formatv("lut.lsh_encode {0} tokens x {1} inputs -> {2} codes of {3} "
+                               "bits: {4} f32 multipliers at II={5}, {6} cycles/token, {7} "
+                               "cycles",
+                               c.tokens, c.inDim, c.tables, c.bits, c.multipliers, c.ii,
+                               c.cyclesPerToken, c.latencyCycles));
       } else if (isa<arith::MulFOp, arith::MulIOp, arith::AddFOp, arith::SubFOp>(op) &&
                  !op->getResult(0).getType().isIndex()) {
-        int64_t n = 1;
-        for (Operation *p = op->getParentOp(); p && p != f; p = p->getParentOp())
-          n *= trips(p);
-        (isa<arith::MulFOp, arith::MulIOp>(op) ? r.denseMults : r.denseAdds) += n;
+        (isa<arith::MulFOp, arith::MulIOp>(op) ? r.denseMults : r.denseAdds) +=
+            enclosingTrips(op, f);
       } else if (op->hasAttr("lut.hls_pipeline_ii") &&
                  isa<affine::AffineForOp, scf::ForOp>(op)) {
-        int64_t outer = 1;
-        for (Operation *p = op->getParentOp(); p && p != f; p = p->getParentOp())
-          outer *= trips(p);
-        r.latency += outer * (trips(op) * op->getAttrOfType<IntegerAttr>("lut.hls_pipeline_ii").getInt() + 8);
+        r.latency += enclosingTrips(op, f) * (trips(op) * op->getAttrOfType<IntegerAttr>("lut.hls_pipeline_ii").getInt() + 8);
       }
     });
   }
@@ -190,11 +191,12 @@ LogicalResult lut::hls::writeHLSProject(ModuleOp module, StringRef dir,
       })))
     return failure();
   std::vector<TopReport> reports;
+  std::vector<std::vector<Arg>> topArgs;
   std::string topNames;
   for (func::FuncOp f : tops) {
     std::string name = cIdentifier(f.getName(), "f");
     topNames += (topNames.empty() ? "" : " ") + name;
-    std::vector<Arg> args = argsOf(f);
+    const std::vector<Arg> &args = topArgs.emplace_back(argsOf(f));
     if (failed(writeFile(dir, "tb_" + name + ".cpp", error, [&](raw_ostream &os) {
           writeTestbench(os, f, args);
           return success();
@@ -324,9 +326,9 @@ LogicalResult lut::hls::writeHLSProject(ModuleOp module, StringRef dir,
           "absolute error (`--tolerance T` sets the bound; `--write DIR` saves the outputs). "
           "Without input files it runs one sample of synthetic inputs.\n\n"
        << "Arguments (inputs, then outputs):\n\n";
-    for (func::FuncOp f : tops) {
+    for (auto [f, args] : llvm::zip(tops, topArgs)) {
       os << "- `" << cIdentifier(f.getName(), "f") << "`:";
-      for (const Arg &a : argsOf(f))
+      for (const Arg &a : args)
         os << " " << (a.output ? "out " : "in ") << "`" << a.name << "` (" << a.elems << " x "
            << a.ctype << ")";
       os << "\n";

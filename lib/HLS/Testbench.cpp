@@ -1,17 +1,11 @@
 //===- Testbench.cpp - the C simulation testbench of each top function ----===//
+#include "Emitter.h"
 #include "Project.h"
 
 #include "lut/HLS/EmitHLSCpp.h"
-#include "lut/HLS/Estimate.h"
 
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/SetVector.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
 
@@ -32,8 +26,7 @@ std::vector<Arg> lut::hls::argsOf(func::FuncOp f) {
     Type et = m.getElementType();
     arg.elems = m.getNumElements();
     arg.integer = isa<IntegerType>(et);
-    arg.ctype = et.isF32() ? "float" : et.isF64() ? "double" : et.isInteger(1) ? "bool"
-              : "int" + std::to_string(et.getIntOrFloatBitWidth()) + "_t";
+    arg.ctype = cTypeName(et);
     arg.output = i >= firstOut;
     // Codes read by a gather get synthetic values within the table rows.
     for (Operation *user : a.getUsers())
