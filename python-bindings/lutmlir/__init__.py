@@ -1,0 +1,15 @@
+"""lutmlir: the lut-mlir compiler and runtime from Python.
+
+    import lutmlir
+    m = lutmlir.compile("model.onnx", lut="lsh:tables=48,bits=8", calibration=x)
+    (y,) = m.run(x)
+
+compile() and CompiledModel are the compiler (the driver library under
+lutc) and a loaded model; load() reloads a saved one; lutmlir.ir reaches
+the IR. Errors: CompileError, UnsupportedError.
+"""
+from ._compile import CompiledModel, compile, load  # noqa: F401
+from ._errors import CompileError, UnsupportedError  # noqa: F401
+from . import ir  # noqa: F401,E402
+
+__all__ = ["compile", "load", "CompiledModel", "CompileError", "UnsupportedError", "ir"]
