@@ -328,6 +328,17 @@ PYBIND11_MODULE(lut_mlir, m) {
            "Raises ValueError with the runtime's message on a count, dtype "
            "or shape mismatch (e.g. \"input 1 ('b'): expected shape [2,3], "
            "got [3,2]\"), RuntimeError if the compiled code reports an error.")
+      .def(
+          "set_num_threads",
+          [](Model &self, int threads) {
+            if (lutModelSetNumThreads(self.model, threads) != LUT_OK)
+              raiseLastError();
+          },
+          py::arg("threads"),
+          "Sets the threads of this model library's parallel loops, LUT kernels\n"
+          "and dense GEMMs: 1 to 1024, or 0 for the default (LUT_NUM_THREADS,\n"
+          "else the CPUs). Models loaded from the same file share the setting;\n"
+          "other models keep theirs. Raises ValueError outside [0, 1024].")
       .def("__repr__", [](const Model &self) {
         return "<lut_mlir.Model '" + self.path + "' with " +
                std::to_string(self.inputs.size()) + " inputs, " +

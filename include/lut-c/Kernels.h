@@ -365,6 +365,28 @@ void lutk_lsh_encode_packed_bf16_i32(const float *x, int64_t x_stride,
 void lutk_parallel_for(int64_t items, void (*fn)(void *ctx, int64_t begin, int64_t end),
                        void *ctx);
 
+/**
+ * The thread count the kernels (and LutDense's GEMMs) of this model library
+ * use: the value of lut_model_set_num_threads when set, else LUT_NUM_THREADS
+ * when a positive integer, else the CPUs of the process's affinity mask; at
+ * most 1024; 1 without libgomp.
+ */
+int lutk_thread_count(void);
+
+/**
+ * Sets the thread count of this model library's parallel loops, kernels and
+ * LutDense GEMMs to `n` in [1, 1024] (1 when libgomp is not linked in), or
+ * back to the default (LUT_NUM_THREADS, else the CPUs) with `n` = 0. Runs
+ * already under way keep the count they started with for calls they have
+ * begun. Returns 0, or -1 for `n` outside [0, 1024].
+ *
+ * Exported (default visibility) from every model library that links
+ * LutKernels, which lutc does for every host model that calls LutKernels or
+ * LutDense; the runtime calls it from lutModelSetNumThreads. The setting
+ * belongs to the loaded library: two LutModels loaded from one file share it.
+ */
+int32_t lut_model_set_num_threads(int32_t n);
+
 #ifdef __cplusplus
 }
 #endif

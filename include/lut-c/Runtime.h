@@ -364,6 +364,21 @@ LUT_RUNTIME_API const char *lutModelGetOutputDimName(const LutModel *model,
 /** 1 if an input or output of the model has a dynamic dim, else 0 (also
  *  when `model` is NULL, with the error set). */
 LUT_RUNTIME_API int lutModelIsDynamic(const LutModel *model);
+
+/**
+ * Sets how many threads the model's parallel loops, LUT kernels and dense
+ * GEMMs use: `numThreads` in [1, 1024], or 0 for the default
+ * (LUT_NUM_THREADS, else the CPUs of the process's affinity mask). Runs that
+ * have started finish with the count they began each call with.
+ *
+ * The count belongs to the loaded library: LutModels loaded from the same
+ * file (one dlopen handle) share it, and other models keep theirs. A model
+ * whose code has no parallel work (no library calls), and a model from
+ * lutModelCreateFromSymbols, run on the calling thread only; for them this
+ * call does nothing and succeeds. LUT_ERROR_INVALID_ARGUMENT for a NULL
+ * model or a count outside [0, 1024].
+ */
+LUT_RUNTIME_API LutStatus lutModelSetNumThreads(LutModel *model, int32_t numThreads);
 /**
  * Runs the model, allocating its outputs.
  *

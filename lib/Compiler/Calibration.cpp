@@ -392,6 +392,8 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
         appendRows(xs[tapInfo[k].first], res[nOrig + k], tapInfo[k].second);
       for (LutTensor *t : res)
         lutTensorDestroy(t);
+      if (opts.progress)
+        opts.progress("calibration", b + 1, batches);
     }
   } else {
     log << "calibration: no data given; fitting on data-free samples drawn from the "
@@ -416,6 +418,7 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
   }
 
   // 2. Targets: each FFN body, compiled alone, on its inputs.
+  int64_t targetsDone = 0;
   for (MlpOp m : mlps) {
     std::string name = m.getName().str();
     fit::Matrix &x = xs[name];
@@ -435,6 +438,8 @@ bool lut::collectCalibration(ModuleOp module, const CalibrationOptions &opts,
     cs.x = std::move(x);
     cs.dataFree = dataFree;
     log << "calibration: '" << name << "': " << cs.x.rows << " rows\n";
+    if (opts.progress)
+      opts.progress("calibration targets", ++targetsDone, static_cast<int64_t>(mlps.size()));
     if (!opts.dumpDir.empty()) {
       llvm::sys::fs::create_directories(opts.dumpDir);
       SmallString<256> px(opts.dumpDir), py(opts.dumpDir);

@@ -219,6 +219,7 @@ lut::DriverStatus DriverRun::run() {
     flow.dataFreeSamples = o.dataFreeSamples;
     flow.dumpCalibrationDir = o.dumpCalibration;
     flow.reportPath = o.lutReport;
+    flow.progress = o.progress;
     static const std::pair<StringRef, lut::LutTableType> kTableTypes[] = {
         {"f32", lut::LutTableType::f32},
         {"f16", lut::LutTableType::f16},

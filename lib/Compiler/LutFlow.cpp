@@ -121,6 +121,7 @@ LogicalResult lut::runLutFlow(ModuleOp module, const LutFlowOptions &o,
   calib.limit = o.calibrationLimit;
   calib.dataFreeRows = o.dataFreeSamples;
   calib.dumpDir = o.dumpCalibrationDir;
+  calib.progress = o.progress;
   // Calibration runs on this machine: host code, whatever the target is.
   calib.codegen.entry = codegen.entry;
   calib.codegen.optLevel = std::min(2u, codegen.optLevel);
@@ -131,7 +132,11 @@ LogicalResult lut::runLutFlow(ModuleOp module, const LutFlowOptions &o,
   calib.codegen.denseLibrary = calib.codegen.optLevel >= 1;
 #endif
   std::map<std::string, CalibrationSet> sets;
+  int64_t fitTotal = 0, fitDone = 0;
+  module.walk([&](MlpOp m) { fitTotal += isSelectedFfn(o.convert, m.getName()); });
   CalibrationProvider provider = [&](MlpOp mlp, CalibrationSet &cs, std::string &e) {
+    if (o.progress)
+      o.progress("fitting", std::min(++fitDone, fitTotal), fitTotal);
     auto it = sets.find(mlp.getName().str());
     if (it == sets.end()) {
       e = "no calibration pairs were collected for it";

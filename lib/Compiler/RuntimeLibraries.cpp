@@ -85,10 +85,15 @@ bool lut::collectRuntimeLinkInputs(const Module &module, StringRef tripleStr,
     return false;
 #endif
   }
-  if (kernels) {
+  // LutDense takes its thread count from the kernels (lutk_thread_count), so
+  // a model that calls either links both.
+  if (kernels || dense) {
     std::string archive = findRuntimeArchive(aarch64 ? "LutKernels_aarch64" : "LutKernels", error);
     if (archive.empty())
       return false;
+    // Every such model exports lut_model_set_num_threads (the runtime's
+    // lutModelSetNumThreads), even when nothing else pulls in its member.
+    inputs.push_back("--undefined=lut_model_set_num_threads");
     inputs.push_back(archive);
     // The kernels' threads (lib/Kernels/Threads.h); linked twice when the
     // dense library also needs it, which the linker accepts.

@@ -25,11 +25,15 @@ void omp_set_num_threads(int n);
 #include <pthread.h>
 #endif
 
-/* The thread count: LUT_NUM_THREADS when set to a positive number, else the
- * CPUs of the process's affinity mask (else the online CPUs), at most 1024.
- * LutKernels computes the same count and runs on the same libgomp team
- * (lib/Kernels/Threads.h). */
+/* The thread count: LutKernels' (lutk_thread_count, which follows the
+ * model's lut_model_set_num_threads) when the kernels are linked in, as lutc
+ * does for every model; else LUT_NUM_THREADS when set to a positive number,
+ * else the CPUs of the process's affinity mask (else the online CPUs), at
+ * most 1024. */
+int lutk_thread_count(void) __attribute__((weak));
 static int requestedThreads(void) {
+  if (lutk_thread_count)
+    return lutk_thread_count();
   const char *env = getenv("LUT_NUM_THREADS");
   long n = env ? strtol(env, NULL, 10) : 0;
   if (n <= 0) {
@@ -42,12 +46,14 @@ static int requestedThreads(void) {
 }
 
 #if LUTD_BACKEND_ONEDNN
-/* OpenMP's thread count is per calling thread: set it once in each. */
+/* OpenMP's thread count is per calling thread: set it in each, again when
+ * the model's count changes. */
 static _Thread_local int threadsSet;
 static void setThreads(void) {
-  if (!threadsSet) {
-    omp_set_num_threads(requestedThreads());
-    threadsSet = 1;
+  int n = requestedThreads();
+  if (threadsSet != n) {
+    omp_set_num_threads(n);
+    threadsSet = n;
   }
 }
 static int sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K,

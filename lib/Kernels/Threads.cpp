@@ -24,7 +24,7 @@ int omp_get_num_threads(void) __attribute__((weak));
 namespace lutk {
 namespace {
 
-int gThreads = 0; // 0: not read yet
+int gThreads = 0; // 0: not read yet; set by lut_model_set_num_threads
 
 struct Job {
   RangeFn fn;
@@ -41,6 +41,8 @@ void runPart(void *p) {
 }
 
 } // namespace
+
+int &gThreadsRef() { return gThreads; }
 
 int availableCpus() {
   cpu_set_t set;
@@ -83,6 +85,21 @@ void parallelFor(int64_t items, int threads, RangeFn fn, void *ctx) {
 }
 
 } // namespace lutk
+
+extern "C" int lutk_thread_count(void) { return lutk::threadCount(); }
+
+// Exported from every model library that links the kernels (lutc forces it
+// with -u; the runtime's lutModelSetNumThreads calls it through dlsym).
+extern "C" __attribute__((visibility("default"))) int32_t
+lut_model_set_num_threads(int32_t n) {
+  if (n < 0 || n > 1024)
+    return -1;
+  if (n > 0 && !(GOMP_parallel && omp_get_thread_num && omp_get_num_threads))
+    n = 1;
+  // 0: back to the default, read again from LUT_NUM_THREADS on next use.
+  __atomic_store_n(&lutk::gThreadsRef(), n, __ATOMIC_RELAXED);
+  return 0;
+}
 
 extern "C" void lutk_parallel_for(int64_t items, void (*fn)(void *, int64_t, int64_t),
                                   void *ctx) {

@@ -22,8 +22,13 @@ int availableCpus();
 
 /// The thread count a kernel call may use: LUT_NUM_THREADS when it is a
 /// positive integer, else availableCpus(), at most 1024 (read once per
-/// process); always 1 when libgomp is not linked in.
+/// model library, unless lut_model_set_num_threads sets it); always 1 when
+/// libgomp is not linked in.
 int threadCount();
+
+/// The cached thread count (0: not read yet), which the exported
+/// `lut_model_set_num_threads(n)` of a model library sets (Kernels.h).
+int &gThreadsRef();
 
 /// A body over the items [begin, end) of a split loop.
 using RangeFn = void (*)(void *ctx, int64_t begin, int64_t end);

@@ -273,6 +273,9 @@ LutModel *lutModelLoad(const char *path) {
       model->run = reinterpret_cast<LutModelRunFn>(dlsym(model->handle, "lut_model_run"));
       missing = !model->run ? "lut_model_run" : nullptr;
     }
+    using SetThreadsFn = int32_t (*)(int32_t);
+    model->setNumThreads =
+        reinterpret_cast<SetThreadsFn>(dlsym(model->handle, "lut_model_set_num_threads"));
     if (missing)
       return failNull<LutModel>(LUT_ERROR_LOAD,
                                 std::string("'") + path + "' is not a lut-mlir model" +
@@ -412,6 +415,19 @@ int lutModelIsDynamic(const LutModel *model) {
     return 0;
   }
   return model->dynamic ? 1 : 0;
+}
+
+LutStatus lutModelSetNumThreads(LutModel *model, int32_t numThreads) {
+  if (!model)
+    return fail(LUT_ERROR_INVALID_ARGUMENT, "model is NULL");
+  if (numThreads < 0 || numThreads > 1024)
+    return fail(LUT_ERROR_INVALID_ARGUMENT,
+                "thread count " + std::to_string(numThreads) +
+                    " is out of range: give 1 to 1024, or 0 for the default");
+  if (model->setNumThreads && model->setNumThreads(numThreads) != 0)
+    return fail(LUT_ERROR_INVALID_ARGUMENT, "the model library refused thread count " +
+                                                std::to_string(numThreads));
+  return LUT_OK;
 }
 
 //===----------------------------------------------------------------------===//

@@ -133,6 +133,9 @@ struct LutModel {
   /// Models with dynamic dims (docs/Runtime.md): these two instead of run.
   LutModelRunDynamicFn runDynamic = nullptr;
   LutModelOutputShapesFn outputShapes = nullptr;
+  /// The library's lut_model_set_num_threads (lut-c/Kernels.h); null when
+  /// it has none (no parallel code) or for lutModelCreateFromSymbols.
+  int32_t (*setNumThreads)(int32_t) = nullptr;
   bool dynamic = false;
   std::string signature;
   std::vector<lut::runtime::impl::ValueInfo> inputs;

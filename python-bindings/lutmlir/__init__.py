@@ -6,7 +6,8 @@
 
 compile() and CompiledModel are the compiler (the driver library under
 lutc) and a loaded model; load() reloads a saved one; lutmlir.ir reaches
-the IR. Errors: CompileError, UnsupportedError.
+the IR (import_onnx, run_pipeline, emit). Errors: CompileError,
+UnsupportedError. ``python3 -m lutmlir --help``: the lutc driver.
 """
 from ._compile import CompiledModel, compile, load  # noqa: F401
 from ._errors import CompileError, UnsupportedError  # noqa: F401

@@ -6,9 +6,9 @@ import tempfile
 
 import numpy as np
 
-import lut_mlir as _ext
-
+from . import _calibration, _progress
 from ._errors import CompileError, UnsupportedError
+from ._ext import ext as _ext
 
 
 def _call_driver(model_path, output, **kw):
@@ -63,59 +63,8 @@ def _lut_spec(lut, options):
     return method + (":" + ",".join(parts) if parts else "")
 
 
-def _input_names(model_path):
-    """The graph inputs that are not initializers, in order (ONNX models)."""
-    import onnx
-
-    m = onnx.load(model_path, load_external_data=False)
-    inits = {i.name for i in m.graph.initializer}
-    return [i.name for i in m.graph.input if i.name not in inits]
-
-
-def _calibration_files(calibration, model_path, work):
-    """Writes the calibration samples as .npy files, one per graph input,
-    for the driver. Accepts one array (one input), a dict by input name, a
-    list/tuple of arrays (graph-input order), or an iterable of batches of
-    either (concatenated along axis 0)."""
-    if calibration is None:
-        return []
-    if isinstance(calibration, np.ndarray):
-        per_input = [calibration]
-    elif isinstance(calibration, dict):
-        names = _input_names(model_path)
-        missing = [n for n in names if n not in calibration]
-        extra = [n for n in calibration if n not in names]
-        if missing or extra:
-            raise ValueError(f"calibration names {sorted(calibration)} do not match the graph "
-                             f"inputs {names}")
-        per_input = [np.asarray(calibration[n]) for n in names]
-    elif isinstance(calibration, (list, tuple)) and calibration and all(
-            isinstance(a, np.ndarray) for a in calibration):
-        per_input = list(calibration)
-    else:
-        batches = [b for b in calibration]
-        if not batches:
-            raise ValueError("calibration is an empty iterable")
-        conv = [_calibration_arrays(b, model_path) for b in batches]
-        per_input = [np.concatenate([c[i] for c in conv], axis=0) for i in range(len(conv[0]))]
-    files = []
-    for i, a in enumerate(per_input):
-        path = os.path.join(work, f"calibration_{i}.npy")
-        np.save(path, np.ascontiguousarray(a))
-        files.append(path)
-    return files
-
-
-def _calibration_arrays(batch, model_path):
-    if isinstance(batch, np.ndarray):
-        return [batch]
-    if isinstance(batch, dict):
-        return [np.asarray(batch[n]) for n in _input_names(model_path)]
-    return [np.asarray(a) for a in batch]
-
-
 def compile(model, *, lut=None, calibration=None, target=None, opt_level=2, threads=None,
-            output=None, lut_tables="f32", shape_info=None, **lut_options):
+            output=None, lut_tables="f32", shape_info=None, progress=None, **lut_options):
     """Compiles an ONNX model (or an .mlir file on tensors) to a native
     shared library and loads it, as ``lutc`` does.
 
@@ -127,13 +76,21 @@ def compile(model, *, lut=None, calibration=None, target=None, opt_level=2, thre
     calibration: samples of the graph inputs to fit the tables on: one
         array (a model with one input), a dict by input name, a list of
         arrays in graph-input order, or an iterable of batches of those
-        (joined along axis 0). dtypes and trailing dims as the inputs'.
+        (joined along axis 0 and streamed to disk batch by batch, so a
+        dataset need not fit in memory). dtypes and trailing dims as the
+        inputs'; the driver splits the samples into the model's batches.
     target: an LLVM triple (default: the host). opt_level: 0-3.
-    threads: LUT_NUM_THREADS for runs of this model (default: the CPUs).
+    threads: threads of this model's runs (CompiledModel.set_num_threads;
+        default: LUT_NUM_THREADS, else the CPUs).
     output: where the shared library goes (default: a temporary file that
         lives as long as the CompiledModel; ``save`` keeps a copy).
     lut_tables: element type of the compiled tables: f32, f16, bf16, i8.
     shape_info: ``NAME:d0xd1...`` fixing dynamic input dims.
+    progress: a callable ``progress(stage, done, total)`` told of each
+        calibration batch read ("calibration input"; total 0 if unknown) and
+        run ("calibration"), each FFN body run ("calibration targets") and
+        each FFN fitted ("fitting"); None: a tqdm bar per stage when tqdm is
+        installed; False: nothing.
 
     Returns a CompiledModel. Raises UnsupportedError for a valid model that
     uses something unsupported, CompileError for a bad model or a failed
@@ -146,14 +103,19 @@ def compile(model, *, lut=None, calibration=None, target=None, opt_level=2, thre
     try:
         path = _model_file(model, work)
         spec = _lut_spec(lut, lut_options)
-        files = _calibration_files(calibration, path, work) if spec else []
-        if calibration is not None and not spec:
-            raise ValueError("calibration needs lut= (or LUT keyword options)")
         out = os.fspath(output) if output is not None else os.path.join(work, "model.so")
         report = os.path.join(work, "report.json") if spec else ""
-        log = _call_driver(path, out, lut=spec, calibration=files, opt_level=opt_level,
-                           target=target or "", shape_info=shape_info or "",
-                           lut_report=report, lut_tables=lut_tables)
+        if calibration is not None and not spec:
+            raise ValueError("calibration needs lut= (or LUT keyword options)")
+        callback, close_bars = _progress.make(progress)
+        try:
+            files = (_calibration.write_files(calibration, path, work, callback)
+                     if calibration is not None else [])
+            log = _call_driver(path, out, lut=spec, calibration=files, opt_level=opt_level,
+                               target=target or "", shape_info=shape_info or "",
+                               lut_report=report, lut_tables=lut_tables, progress=callback)
+        finally:
+            close_bars()
         rep = None
         if report and os.path.exists(report):
             with open(report) as f:
@@ -171,7 +133,7 @@ def compile(model, *, lut=None, calibration=None, target=None, opt_level=2, thre
 class CompiledModel:
     """A compiled model, loaded and ready to run.
 
-    ``inputs``/``outputs``: TensorInfo (name, numpy dtype, shape with None
+    ``inputs``/``outputs``: TensorInfo (name, numpy dtype, shape with -1
     for a dynamic dim, dim_names); ``input_names``/``output_names``;
     ``signature``: the model's signature text; ``report``: the LUT report
     (per FFN and totals, as ``lutc --lut-report`` writes it) or None;
@@ -182,13 +144,21 @@ class CompiledModel:
         self.path = os.fspath(path)
         self.report = report
         self.log = log
-        self.threads = threads
         self._owned_dir = _owned_dir
-        if threads is not None:
-            if int(threads) < 1:
-                raise ValueError("threads must be at least 1")
-            os.environ["LUT_NUM_THREADS"] = str(int(threads))
         self._model = _ext.Model(self.path)
+        self.threads = None
+        if threads is not None:
+            self.set_num_threads(threads)
+
+    def set_num_threads(self, threads):
+        """Sets the threads of this model's parallel loops, LUT kernels and
+        dense GEMMs (1 to 1024; 0: the default, LUT_NUM_THREADS or the
+        CPUs). Models loaded from the same file share the setting; other
+        models keep theirs. Raises ValueError outside [0, 1024]."""
+        if isinstance(threads, bool) or not isinstance(threads, int):
+            raise TypeError(f"threads must be an int, not {type(threads).__name__}")
+        self._model.set_num_threads(threads)
+        self.threads = threads or None
 
     def __del__(self):
         if getattr(self, "_owned_dir", None):

@@ -4,6 +4,32 @@ import shutil
 import tempfile
 
 from ._compile import _call_driver, _model_file
+from ._errors import CompileError
+from ._ext import ext as _ext
+
+
+def run_pipeline(mlir_text, pipeline, *, debug_info=False, name="<string>"):
+    """Runs a textual pass pipeline on MLIR text and returns the result as
+    text, as ``lut-opt --pass-pipeline=PIPELINE`` does.
+
+    mlir_text: a module in MLIR's textual form (``name`` in diagnostics).
+    pipeline: anchored on the module, e.g.
+        ``"builtin.module(lut-ffn-pipeline)"`` or
+        ``"builtin.module(canonicalize,func.func(cse))"``; every upstream and
+        lut-mlir pass and registered pipeline is available (docs/Passes).
+    debug_info: print ``loc(...)`` locations.
+
+    Raises CompileError whose ``diagnostics`` are MLIR's
+    (``name:line:col: error: ...``) for text that does not parse, an unknown
+    pass or option, a pipeline not anchored on the module, or a failed pass.
+    Runs without the GIL."""
+    if not isinstance(mlir_text, str) or not isinstance(pipeline, str):
+        raise TypeError("run_pipeline takes the MLIR text and the pipeline as str")
+    try:
+        return _ext.run_pipeline(mlir_text, pipeline, debug_info=debug_info, name=name)
+    except RuntimeError as e:
+        msg = str(e)
+        raise CompileError(msg, msg.split("\n", 1)[-1]) from None
 
 
 def import_onnx(model, *, shape_info=None):

@@ -16,6 +16,7 @@
 #define LUT_COMPILER_CALIBRATION_H
 
 #include "lut/Compiler/Compiler.h"
+#include "lut/Compiler/Driver.h"
 #include "lut/Dialect/Lut/Transforms/ConvertMlp.h"
 
 #include <map>
@@ -42,6 +43,9 @@ struct CalibrationOptions {
   std::string dumpDir;
   /// Collect only for these lut.mlp names (empty: all).
   std::vector<std::string> only;
+  /// Told of each calibration batch run ("calibration") and each FFN body
+  /// run on its inputs ("calibration targets"); empty: none.
+  ProgressFn progress;
 };
 
 /// Collects the pairs for every lut.mlp in `module` (which must still be on

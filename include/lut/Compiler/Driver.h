@@ -22,6 +22,12 @@ class PassManager;
 
 namespace lut {
 
+/// Progress of a long step: `stage` ("calibration", "calibration targets",
+/// "fitting"), then `done` of `total` units (batches of calibration samples,
+/// FFNs). Called on the compiling thread, `done` from 1 to `total`.
+using ProgressFn =
+    std::function<void(const std::string &stage, int64_t done, int64_t total)>;
+
 /// What the driver writes.
 enum class EmitKind {
   MLIR,          ///< the imported (and LUT-converted) MLIR, on tensors
@@ -108,6 +114,9 @@ struct DriverOptions {
   /// MLIR's --mlir-print-ir-*, --mlir-timing, ... options here); returning
   /// false aborts the run.
   std::function<bool(mlir::PassManager &)> configurePassManager;
+  /// Called as calibration and fitting advance (the Python module's
+  /// progress callback and tqdm bar); empty: none.
+  ProgressFn progress;
 };
 
 /// Runs the whole compilation. Diagnostics (with source locations) and

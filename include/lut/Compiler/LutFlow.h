@@ -11,6 +11,7 @@
 #define LUT_COMPILER_LUTFLOW_H
 
 #include "lut/Compiler/Compiler.h"
+#include "lut/Compiler/Driver.h"
 #include "lut/Dialect/Lut/Transforms/ConvertMlp.h"
 
 #include <string>
@@ -41,6 +42,9 @@ struct LutFlowOptions {
   /// f32: unchanged), with i8 scales per table and column when set.
   LutTableType tableType = LutTableType::f32;
   bool perTableScales = false;
+  /// Progress of calibration (CalibrationOptions::progress) and of fitting
+  /// ("fitting", one unit per FFN); empty: none.
+  ProgressFn progress;
 };
 
 /// What the flow did.

@@ -27,10 +27,12 @@ namespace lut {
 /// with `error` naming the archive and the directories searched.
 std::string findRuntimeArchive(llvm::StringRef name, std::string &error);
 
-/// The extra link inputs of `module` (archives and `-l` options, in link
-/// order) for a model built for `triple`: libLutKernels.a (or
-/// libLutKernels_aarch64.a) when it declares a `lutk_` function, and
-/// LutDense with its backend when it declares a `lutd_` function. The
+/// The extra link inputs of `module` (archives and `-l`/`--undefined`
+/// options, in link order) for a model built for `triple`: libLutKernels.a
+/// (or libLutKernels_aarch64.a) when it declares a `lutk_` or `lutd_`
+/// function, with `--undefined=lut_model_set_num_threads` so that the model
+/// exports its thread setter, and LutDense with its backend when it declares
+/// a `lutd_` function. The
 /// kernels' threads (libgomp) are linked for the host, and for a cross
 /// target when `crossGompDirectory` names the directory of its libgomp.so
 /// (LinkerTool::crossGompDirectory); without it the cross kernels run on the

@@ -1,0 +1,78 @@
+//===- RunPipeline.cpp - a textual pass pipeline on MLIR text -------------===//
+#include "lut/Compiler/RunPipeline.h"
+
+#include "lut/Compiler/Compiler.h"
+#include "lut/InitAll.h"
+#include "lut/Target/ONNX/Import.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+lut::DriverStatus lut::runPassPipeline(const std::string &mlirText, const std::string &pipeline,
+                                       std::string &output, std::string &diagnostics,
+                                       const std::string &bufferName, bool debugInfo) {
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    mlir::registerAllPasses();
+    lut::registerAllPasses();
+  });
+  llvm::raw_string_ostream diag(diagnostics);
+  // Check the anchor first: parsing into a PassManager would only say that
+  // the names differ.
+  {
+    std::string err;
+    llvm::raw_string_ostream es(err);
+    FailureOr<OpPassManager> parsed = parsePassPipeline(pipeline, es);
+    if (failed(parsed)) {
+      diag << "error: invalid pass pipeline '" << pipeline << "': " << err;
+      if (err.empty() || err.back() != '\n')
+        diag << "\n";
+      return DriverStatus::Failure;
+    }
+    StringRef anchor = parsed->getOpAnchorName();
+    if (anchor != "builtin.module" && anchor != OpPassManager::getAnyOpAnchorName()) {
+      diag << "error: the pass pipeline must be anchored on the module, as in "
+              "'builtin.module(" << anchor << "(...))', not on '" << anchor << "'\n";
+      return DriverStatus::Failure;
+    }
+  }
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  registerOnnxImportDialects(registry);
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(mlirText, bufferName),
+                               llvm::SMLoc());
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context, diag);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+  if (!module)
+    return DriverStatus::Failure;
+  PassManager pm(&context);
+  std::string err;
+  llvm::raw_string_ostream es(err);
+  if (failed(parsePassPipeline(pipeline, pm, es))) {
+    diag << "error: invalid pass pipeline '" << pipeline << "': " << err << "\n";
+    return DriverStatus::Failure;
+  }
+  if (failed(pm.run(*module)))
+    return DriverStatus::Failure;
+  llvm::raw_string_ostream os(output);
+  OpPrintingFlags flags;
+  if (debugInfo)
+    flags.enableDebugInfo();
+  module->print(os, flags);
+  return DriverStatus::Success;
+}
