@@ -29,24 +29,24 @@ lut::DriverStatus lut::runPassPipeline(const std::string &mlirText, const std::s
     lut::registerAllPasses();
   });
   llvm::raw_string_ostream diag(diagnostics);
-  // Check the anchor first: parsing into a PassManager would only say that
-  // the names differ.
-  {
-    std::string err;
-    llvm::raw_string_ostream es(err);
-    FailureOr<OpPassManager> parsed = parsePassPipeline(pipeline, es);
-    if (failed(parsed)) {
-      diag << "error: invalid pass pipeline '" << pipeline << "': " << err;
-      if (err.empty() || err.back() != '\n')
-        diag << "\n";
-      return DriverStatus::Failure;
-    }
-    StringRef anchor = parsed->getOpAnchorName();
-    if (anchor != "builtin.module" && anchor != OpPassManager::getAnyOpAnchorName()) {
-      diag << "error: the pass pipeline must be anchored on the module, as in "
-              "'builtin.module(" << anchor << "(...))', not on '" << anchor << "'\n";
-      return DriverStatus::Failure;
-    }
+  // Parsed as a whole, anchor included: the result replaces the passes of
+  // the PassManager (parsing into a module PassManager would nest the
+  // pipeline's builtin.module(...) under the module, where it never runs).
+  std::string err;
+  llvm::raw_string_ostream es(err);
+  FailureOr<OpPassManager> parsed = parsePassPipeline(pipeline, es);
+  if (failed(parsed)) {
+    diag << "error: invalid pass pipeline '" << pipeline << "': " << err;
+    if (err.empty() || err.back() != '\n')
+      diag << "\n";
+    return DriverStatus::Failure;
+  }
+  StringRef anchor = parsed->getOpAnchorName();
+  if (anchor != "builtin.module" && anchor != OpPassManager::getAnyOpAnchorName()) {
+    diag << "error: the pass pipeline must be anchored on the module, as in "
+            "'builtin.module("
+         << anchor << "(...))', not on '" << anchor << "'\n";
+    return DriverStatus::Failure;
   }
   DialectRegistry registry;
   registerCompilerDialects(registry);
@@ -60,13 +60,8 @@ lut::DriverStatus lut::runPassPipeline(const std::string &mlirText, const std::s
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
   if (!module)
     return DriverStatus::Failure;
-  PassManager pm(&context);
-  std::string err;
-  llvm::raw_string_ostream es(err);
-  if (failed(parsePassPipeline(pipeline, pm, es))) {
-    diag << "error: invalid pass pipeline '" << pipeline << "': " << err << "\n";
-    return DriverStatus::Failure;
-  }
+  PassManager pm(&context, anchor);
+  static_cast<OpPassManager &>(pm) = std::move(*parsed);
   if (failed(pm.run(*module)))
     return DriverStatus::Failure;
   llvm::raw_string_ostream os(output);
