@@ -2,7 +2,8 @@
 
 Nothing is compiled: the extension, the tools and the runtime libraries
 come from the CMake build directory, LUTMLIR_BUILD_DIR (default: ../build
-next to this folder, which scripts/build.sh makes). The layout keeps every
+next to this folder, which scripts/build.sh makes), and the C headers from
+the source tree, LUTMLIR_SOURCE_DIR (default: ..). The layout keeps every
 relative path the binaries use ($ORIGIN/../lib and the tools' ../lib):
 
     lutmlir/*.py                  the Python layer (from ./lutmlir)
@@ -23,6 +24,7 @@ from setuptools.dist import Distribution
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.abspath(os.environ.get("LUTMLIR_BUILD_DIR", os.path.join(HERE, "..", "build")))
+SOURCE = os.path.abspath(os.environ.get("LUTMLIR_SOURCE_DIR", os.path.join(HERE, "..")))
 TOOLS = ["lutc", "lut-opt", "lut-translate", "lut-run"]
 LIBS = ["libLutRuntime.so", "libLutTensorIO.so", "libLutKernels.a", "libLutKernels_aarch64.a",
         "libLutDense.a"]
@@ -58,7 +60,7 @@ class BuildPy(build_py):
                 shutil.copy2(_need(src, n), os.path.join(pkg, sub, n))
         inc = os.path.join(pkg, "include", "lut-c")
         os.makedirs(inc, exist_ok=True)
-        for h in glob.glob(os.path.join(HERE, "..", "include", "lut-c", "*.h")):
+        for h in glob.glob(os.path.join(SOURCE, "include", "lut-c", "*.h")):
             shutil.copy2(h, inc)
 
 

@@ -8,6 +8,8 @@ PKGS=(
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
   zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev libdnnl-dev
   python3-dev python3-numpy python3-onnx python3-torch pybind11-dev
+  # the lutmlir package: its pytest suite, pip install into a venv, tqdm bars
+  python3-pytest python3-pip python3-setuptools python3-wheel python3-venv python3-tqdm
   dataset-fashion-mnist
   # lib/Kernels: the AArch64 archive and its test under qemu-aarch64
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross

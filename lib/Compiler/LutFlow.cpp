@@ -135,8 +135,10 @@ LogicalResult lut::runLutFlow(ModuleOp module, const LutFlowOptions &o,
   int64_t fitTotal = 0, fitDone = 0;
   module.walk([&](MlpOp m) { fitTotal += isSelectedFfn(o.convert, m.getName()); });
   CalibrationProvider provider = [&](MlpOp mlp, CalibrationSet &cs, std::string &e) {
+    // Told when an FFN's fit starts (the ones before it are done), and
+    // after each round.
     if (o.progress)
-      o.progress("fitting", std::min(++fitDone, fitTotal), fitTotal);
+      o.progress("fitting", std::min(fitDone++, fitTotal), fitTotal);
     auto it = sets.find(mlp.getName().str());
     if (it == sets.end()) {
       e = "no calibration pairs were collected for it";
@@ -164,6 +166,8 @@ LogicalResult lut::runLutFlow(ModuleOp module, const LutFlowOptions &o,
     pm.addPass(createLutConvertMlpPass(round, provider, &rs));
     if (failed(pm.run(module)))
       return failure();
+    if (o.progress)
+      o.progress("fitting", std::min(fitDone, fitTotal), fitTotal);
     // In per-FFN rounds, the other FFNs show up as "not selected" in every
     // round but the last; keep only their final state.
     for (FfnReport &r : rs)

@@ -23,8 +23,10 @@ class PassManager;
 namespace lut {
 
 /// Progress of a long step: `stage` ("calibration", "calibration targets",
-/// "fitting"), then `done` of `total` units (batches of calibration samples,
-/// FFNs). Called on the compiling thread, `done` from 1 to `total`.
+/// "fitting"), then `done` of `total` units finished (batches of calibration
+/// samples, FFNs; "fitting" is also told, with the FFNs finished so far,
+/// when each fit starts). Called on the compiling thread; the last call of a
+/// stage has `done` == `total`.
 using ProgressFn =
     std::function<void(const std::string &stage, int64_t done, int64_t total)>;
 
