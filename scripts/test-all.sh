@@ -17,7 +17,8 @@ export LUT_NUM_THREADS="${LUT_NUM_THREADS:-1}"
 ctest --test-dir "$ROOT/build" --output-on-failure -j2
 echo "tests: $(( $(date +%s) - start )) s"
 # The lutmlir pytest summary (ctest python.pytest), for the log.
-echo "pytest (python.pytest): $(grep -aE '^[0-9]+ passed' "$ROOT/build/Testing/Temporary/LastTest.log" | tail -1)"
+# (pytest -q ends with "N passed[, M skipped] in S.SSs"; other tests' "N passed, M failed" lines have no time.)
+echo "pytest (python.pytest): $(grep -aE '^[0-9]+ passed.* in [0-9.]+s' "$ROOT/build/Testing/Temporary/LastTest.log" | tail -1)"
 if [ "${LUT_SKIP_SANITIZERS:-0}" != 1 ]; then
   start=$(date +%s)
   LUT_SANITIZE=1 "$ROOT/scripts/build.sh" "$ROOT/build-asan"

@@ -4,8 +4,6 @@ import os
 import shutil
 import tempfile
 
-import numpy as np
-
 from . import _calibration, _progress
 from ._errors import CompileError, UnsupportedError
 from ._ext import ext as _ext
