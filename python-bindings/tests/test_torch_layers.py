@@ -234,3 +234,23 @@ def test_find_gated_and_timm_style():
     found = find_ffns(torch.nn.ModuleDict({"g": Gated(), "m": Mlp()}))
     assert [(n, di, do, k) for n, _, di, do, k in found] == [
         ("g", 8, 8, "gated"), ("m", 8, 6, "linear-act-linear")]
+
+
+def test_distill_both_stages_reduce_their_loss():
+    import copy
+    from lutmlir.torch import convert, distill
+
+    torch.manual_seed(0)
+    teacher = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Sequential(
+        torch.nn.Linear(16, 64), torch.nn.GELU(), torch.nn.Linear(64, 16)), torch.nn.Linear(16, 3))
+    student = copy.deepcopy(teacher)
+    convert(student, "lookup", tables=8, bits=4, generator=gen(13))
+    x = torch.randn(256, 8, generator=gen(14))
+    y = teacher(x).argmax(1).detach()
+    batches = [(x[i:i + 64], y[i:i + 64]) for i in range(0, 256, 64)]
+    h = distill(student, teacher, batches, ffn_epochs=8, epochs=8, lr=1e-2,
+                task_loss=torch.nn.functional.cross_entropy)
+    assert h["ffn"][-1] < 0.5 * h["ffn"][0]
+    assert h["end-to-end"][-1] < h["end-to-end"][0]
+    with pytest.raises(ValueError, match="convert first"):
+        distill(teacher, teacher, batches)
