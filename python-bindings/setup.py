@@ -71,5 +71,5 @@ class BinaryDistribution(Distribution):
         return True
 
 
-setup(packages=["lutmlir"], package_dir={"lutmlir": "lutmlir"},
+setup(packages=["lutmlir", "lutmlir.torch"], package_dir={"lutmlir": "lutmlir"},
       cmdclass={"build_py": BuildPy}, distclass=BinaryDistribution, zip_safe=False)

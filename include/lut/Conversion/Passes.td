@@ -37,6 +37,16 @@ def ConvertLutToLinalgPass : Pass<"convert-lut-to-linalg"> {
       (i8 tables) and `w[n, h]` when present, and adds into an `N x M` f32
       accumulator initialized with `b` broadcast over rows (a
       `linalg.generic`) or with zeros (`linalg.fill`). The sum is in f32.
+    * `lut.thermometer` (the input encoding of weightless networks: DWN,
+      Bacellar et al., ICML 2024) with `x: N x D` and thresholds `D x B`
+      becomes one `linalg.generic` over `(n, d, b)` into the `N x (D*B)`
+      destination viewed as `N x D x B`: `x[n, d] > t[d, b]` (`arith.cmpf
+      ogt`, widened with `arith.extui` for `i8` bits).
+    * `lut.lut` (a weightless LUT layer) with `bits: N x I`, `mapping: L x
+      n` and `tables: L x 2^n` becomes a `linalg.generic` over `(n, l, j)`
+      (`j < n` a reduction) that ORs `(bits[n, mapping[l, j]] != 0) << j`
+      into an `N x L` i32 address (the bit read with `tensor.extract`), then
+      a `linalg.generic` over `(n, l)` that reads `tables[l, addr]`.
 
     Units: none; all sizes are element counts, codes are row indices into
     the tables.
@@ -48,19 +58,21 @@ def ConvertLutToLinalgPass : Pass<"convert-lut-to-linalg"> {
     outside `[0, R)`: the pattern first reports
     "code C at [n, h] is outside [0, R)" on the op, for the first such code.
     Codes that are only known at run time are not checked; out-of-range
-    codes then read outside the tables (undefined behaviour).
+    codes then read outside the tables (undefined behaviour). Likewise a
+    `lut.lut` whose mapping is a constant with an index outside `[0, I)`
+    is refused with "mapping index V at [l, j] is outside [0, I)".
 
     The pass works on any op (usually the module or a function): the
     patterns only rewrite the lut ops in place and never touch symbols.
 
-    With `keep-table-ops`, only `lut.mlp` is lowered; `lut.lsh_encode` and
-    `lut.gather_sum` stay (legal) for a later lowering to kernel calls
-    (`lut-kernel-calls` after bufferization, as `lut-to-llvm-pipeline`
-    does with `ukernels`).
+    With `keep-table-ops`, only `lut.mlp` and the weightless ops are
+    lowered; `lut.lsh_encode` and `lut.gather_sum` stay (legal) for a later
+    lowering to kernel calls (`lut-kernel-calls` after bufferization, as
+    `lut-to-llvm-pipeline` does with `ukernels`) or for the HLS emitter.
   }];
   let options = [
     Option<"keepTableOps", "keep-table-ops", "bool", /*default=*/"false",
-           "Lower only lut.mlp; keep lut.lsh_encode and lut.gather_sum">
+           "Keep lut.lsh_encode and lut.gather_sum (lower lut.mlp and the weightless ops)">
   ];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",

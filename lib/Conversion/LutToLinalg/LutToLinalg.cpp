@@ -249,6 +249,7 @@ struct ConvertLutToLinalgPass
     if (keepTableOps) {
       target.addLegalOp<LshEncodeOp, GatherSumOp>();
       patterns.add<MlpOpLowering>(ctx);
+      populateWeightlessToLinalgConversionPatterns(patterns);
     } else {
       populateLutToLinalgConversionPatterns(patterns);
     }
@@ -265,4 +266,5 @@ struct ConvertLutToLinalgPass
 void lut::populateLutToLinalgConversionPatterns(RewritePatternSet &patterns) {
   patterns.add<MlpOpLowering, LshEncodeOpLowering, GatherSumOpLowering>(
       patterns.getContext());
+  populateWeightlessToLinalgConversionPatterns(patterns);
 }

@@ -52,3 +52,14 @@ func.func @code_in_mlp(%t: tensor<2x4x5xf32>) -> tensor<1x5xf32> {
   }
   return %y : tensor<1x5xf32>
 }
+
+// -----
+
+func.func @lut_mapping_out_of_range(%b: tensor<2x8xi8>, %t: tensor<2x4xf32>) -> tensor<2x2xf32> {
+  %m = arith.constant dense<[[0, 7], [3, 8]]> : tensor<2x2xi32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  // expected-error @+2 {{mapping index 8 at [1, 1] is outside [0, 8)}}
+  // expected-error @+1 {{failed to legalize operation 'lut.lut'}}
+  %y = lut.lut %b, %m, %t outs(%e : tensor<2x2xf32>) : tensor<2x8xi8>, tensor<2x2xi32>, tensor<2x4xf32> -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}

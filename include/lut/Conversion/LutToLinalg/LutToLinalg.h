@@ -38,6 +38,24 @@
 //   [0, R)" on the op and fails, so the op stays illegal and the conversion
 //   fails. Codes known only at run time are not checked.
 //
+// * `lut.thermometer` (DWN's input encoding). Operands x: tensor<N x D x
+//   f32>, thresholds: tensor<D x B x f32>; result bits: tensor<N x DB x T>,
+//   T in {i1, i8}. Becomes one linalg.generic, loops (n, d, b) all
+//   parallel, into the destination as N x D x B (tensor.expand_shape, then
+//   collapsed back): bits[n, d, b] = x[n, d] > t[d, b] (cmpf ogt; extui to
+//   i8).
+//
+// * `lut.lut` (a weightless LUT layer, DWN). Operands bits: tensor<N x I x
+//   T>, mapping: tensor<L x n x i32|i64>, tables: tensor<L x 2^n x f32>;
+//   result: tensor<N x L x f32>. Becomes
+//     addr = linalg.generic, loops (n, l, j) = (parallel, parallel,
+//       reduction), ins mapping at (l, j), outs linalg.fill(0) : N x L i32,
+//       addr[n, l] |= (tensor.extract bits[n, mapping[l, j]] != 0) << j
+//     out = linalg.generic, loops (n, l), ins addr,
+//       out[n, l] = tensor.extract tables[l, addr[n, l]].
+//   A constant mapping with an index outside [0, I) makes the pattern emit
+//   "mapping index V at [l, j] is outside [0, I)" and fail.
+//
 //===----------------------------------------------------------------------===//
 #ifndef LUT_CONVERSION_LUTTOLINALG_LUTTOLINALG_H
 #define LUT_CONVERSION_LUTTOLINALG_LUTTOLINALG_H
@@ -53,6 +71,11 @@ namespace lut {
 /// for a dialect conversion whose target marks the `lut` dialect illegal
 /// and linalg, tensor and arith legal.
 void populateLutToLinalgConversionPatterns(mlir::RewritePatternSet &patterns);
+
+/// Adds the patterns of the weightless ops alone, `lut.thermometer` and
+/// `lut.lut` (part of populateLutToLinalgConversionPatterns; used on their
+/// own where lsh_encode and gather_sum are kept for kernel calls or HLS).
+void populateWeightlessToLinalgConversionPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace lut
 

@@ -247,5 +247,64 @@ LogicalResult GatherSumOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// ThermometerOp
+//===----------------------------------------------------------------------===//
+
+void ThermometerOp::build(OpBuilder &b, OperationState &state, Value x, Value thresholds,
+                          Value init) {
+  Type resultType = isa<RankedTensorType>(init.getType()) ? init.getType() : Type();
+  build(b, state, resultType ? TypeRange{resultType} : TypeRange{}, x, thresholds, init);
+}
+
+LogicalResult ThermometerOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkShape(op, "x", getX(), 2, "N x D", /*dynamicN=*/true)) ||
+      failed(checkShape(op, "thresholds", getThresholds(), 2, "D x B")) ||
+      failed(checkShape(op, "bits", getInit(), 2, "N x D*B", /*dynamicN=*/true)) ||
+      failed(checkDpsForm(*this)))
+    return failure();
+  int64_t d = dimOf(getX(), 1), b = dimOf(getThresholds(), 1);
+  if (dimOf(getThresholds(), 0) != d)
+    return emitOpError() << "x has D = " << d << " features but thresholds has "
+                         << dimOf(getThresholds(), 0) << " rows";
+  if (!compatible(dimOf(getInit(), 0), dimOf(getX(), 0)) || dimOf(getInit(), 1) != d * b)
+    return emitOpError() << "bits must have shape N x " << d * b << " (N x D*B), got "
+                         << getInit().getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LutOp
+//===----------------------------------------------------------------------===//
+
+void LutOp::build(OpBuilder &b, OperationState &state, Value bits, Value mapping, Value tables,
+                  Value init) {
+  Type resultType = isa<RankedTensorType>(init.getType()) ? init.getType() : Type();
+  build(b, state, resultType ? TypeRange{resultType} : TypeRange{}, bits, mapping, tables, init);
+}
+
+LogicalResult LutOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkShape(op, "bits", getBits(), 2, "N x I", /*dynamicN=*/true)) ||
+      failed(checkShape(op, "mapping", getMapping(), 2, "L x n")) ||
+      failed(checkShape(op, "tables", getTables(), 2, "L x 2^n")) ||
+      failed(checkShape(op, "result", getInit(), 2, "N x L", /*dynamicN=*/true)) ||
+      failed(checkDpsForm(*this)))
+    return failure();
+  int64_t l = dimOf(getMapping(), 0), n = dimOf(getMapping(), 1);
+  if (n < 1 || n > 16)
+    return emitOpError() << "fan-in n = " << n << " (mapping's second dim) is outside [1, 16]";
+  if (dimOf(getTables(), 0) != l || dimOf(getTables(), 1) != (int64_t(1) << n))
+    return emitOpError() << "tables must have shape " << l << "x" << (int64_t(1) << n)
+                         << " (L x 2^n), got " << getTables().getType();
+  if (!compatible(dimOf(getInit(), 0), dimOf(getBits(), 0)) || dimOf(getInit(), 1) != l)
+    return emitOpError() << "result must have shape N x " << l << " (N x L), got "
+                         << getInit().getType();
+  // The mapping's values are not checked here; convert-lut-to-linalg
+  // rejects a constant mapping out of range.
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "lut/Dialect/Lut/IR/LutOps.cpp.inc"

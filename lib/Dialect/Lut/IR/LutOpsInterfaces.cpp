@@ -1,7 +1,8 @@
 //===- LutOpsInterfaces.cpp - memory effects and tiling of lut ops --------===//
 //
 // MemoryEffectsOpInterface and TilingInterface of the destination-style lut
-// ops (lut.lsh_encode, lut.gather_sum); see LutOps.td.
+// ops (lut.lsh_encode, lut.gather_sum, lut.thermometer, lut.lut); see
+// LutOps.td.
 //
 //===----------------------------------------------------------------------===//
 #include "lut/Dialect/Lut/IR/LutOps.h"
@@ -173,4 +174,114 @@ LogicalResult GatherSumOp::getResultTilePosition(OpBuilder &, unsigned,
   resultOffsets.assign(offsets.begin(), offsets.end());
   resultSizes.assign(sizes.begin(), sizes.end());
   return success();
+}
+
+/// getResultTilePosition of the ops whose loops are the destination's dims.
+static LogicalResult identityTilePosition(ArrayRef<OpFoldResult> offsets,
+                                          ArrayRef<OpFoldResult> sizes,
+                                          SmallVector<OpFoldResult> &resultOffsets,
+                                          SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets.assign(offsets.begin(), offsets.end());
+  resultSizes.assign(sizes.begin(), sizes.end());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ThermometerOp
+//===----------------------------------------------------------------------===//
+
+void ThermometerOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  dpsEffects(*this, effects);
+}
+
+SmallVector<utils::IteratorType> ThermometerOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> ThermometerOp::getIterationDomain(OpBuilder &b) {
+  return domainOf(b, getLoc(), getInit());
+}
+
+FailureOr<TilingResult> ThermometerOp::getTiledImplementation(OpBuilder &b,
+                                                              ArrayRef<OpFoldResult> offsets,
+                                                              ArrayRef<OpFoldResult> sizes) {
+  // Tile (n, c), c = d*B + b: columns [c0, c0 + s) are the bits of features
+  // c0/B .. (c0 + s)/B, so the tile slices x and thresholds by feature and
+  // must start and end on feature boundaries (constant multiples of B).
+  Location loc = getLoc();
+  int64_t B = cast<ShapedType>(getThresholds().getType()).getDimSize(1);
+  std::optional<int64_t> off = getConstantIntValue(offsets[1]);
+  std::optional<int64_t> sz = getConstantIntValue(sizes[1]);
+  if (!off || !sz || *off % B || *sz % B)
+    return emitOpError() << "tiles the bit columns only on feature boundaries (multiples of "
+                         << B << ")";
+  OpFoldResult zero = b.getIndexAttr(0);
+  SmallVector<Operation *> slices;
+  auto take = [&](Value v, ArrayRef<OpFoldResult> o, ArrayRef<OpFoldResult> s) {
+    Value t = slice(b, loc, v, o, s);
+    slices.push_back(t.getDefiningOp());
+    return t;
+  };
+  Value x = take(getX(), {offsets[0], b.getIndexAttr(*off / B)}, {sizes[0], b.getIndexAttr(*sz / B)});
+  Value t = take(getThresholds(), {b.getIndexAttr(*off / B), zero},
+                 {b.getIndexAttr(*sz / B), b.getIndexAttr(B)});
+  Value init = take(getInit(), offsets, sizes);
+  auto tiled = ThermometerOp::create(b, loc, x, t, init);
+  return tilingResult(tiled, std::move(slices));
+}
+
+LogicalResult ThermometerOp::getResultTilePosition(OpBuilder &, unsigned,
+                                                   ArrayRef<OpFoldResult> offsets,
+                                                   ArrayRef<OpFoldResult> sizes,
+                                                   SmallVector<OpFoldResult> &resultOffsets,
+                                                   SmallVector<OpFoldResult> &resultSizes) {
+  return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
+}
+
+//===----------------------------------------------------------------------===//
+// LutOp
+//===----------------------------------------------------------------------===//
+
+void LutOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  dpsEffects(*this, effects);
+}
+
+SmallVector<utils::IteratorType> LutOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> LutOp::getIterationDomain(OpBuilder &b) {
+  return domainOf(b, getLoc(), getInit());
+}
+
+FailureOr<TilingResult> LutOp::getTiledImplementation(OpBuilder &b,
+                                                      ArrayRef<OpFoldResult> offsets,
+                                                      ArrayRef<OpFoldResult> sizes) {
+  // Tile (n, l) reads bits[n, :] (any input may be mapped), mapping[l, :]
+  // and tables[l, :].
+  Location loc = getLoc();
+  OpFoldResult zero = b.getIndexAttr(0);
+  SmallVector<Operation *> slices;
+  auto take = [&](Value v, ArrayRef<OpFoldResult> o, ArrayRef<OpFoldResult> s) {
+    Value t = slice(b, loc, v, o, s);
+    slices.push_back(t.getDefiningOp());
+    return t;
+  };
+  Value bits = take(getBits(), {offsets[0], zero}, {sizes[0], fullDim(b, loc, getBits(), 1)});
+  Value mapping = take(getMapping(), {offsets[1], zero},
+                       {sizes[1], fullDim(b, loc, getMapping(), 1)});
+  Value tables = take(getTables(), {offsets[1], zero}, {sizes[1], fullDim(b, loc, getTables(), 1)});
+  Value init = take(getInit(), offsets, sizes);
+  auto tiled = LutOp::create(b, loc, bits, mapping, tables, init);
+  return tilingResult(tiled, std::move(slices));
+}
+
+LogicalResult LutOp::getResultTilePosition(OpBuilder &, unsigned,
+                                           ArrayRef<OpFoldResult> offsets,
+                                           ArrayRef<OpFoldResult> sizes,
+                                           SmallVector<OpFoldResult> &resultOffsets,
+                                           SmallVector<OpFoldResult> &resultSizes) {
+  return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
 }

@@ -62,5 +62,7 @@ void lut::registerBufferizableOpInterfaceExternalModels(DialectRegistry &registr
   registry.addExtension(+[](MLIRContext *ctx, LutDialect *) {
     LshEncodeOp::attachInterface<LutDpsOpInterface<LshEncodeOp>>(*ctx);
     GatherSumOp::attachInterface<LutDpsOpInterface<GatherSumOp>>(*ctx);
+    ThermometerOp::attachInterface<LutDpsOpInterface<ThermometerOp>>(*ctx);
+    LutOp::attachInterface<LutDpsOpInterface<LutOp>>(*ctx);
   });
 }

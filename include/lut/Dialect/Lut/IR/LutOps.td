@@ -265,4 +265,105 @@ def Lut_GatherSumOp : Lut_DpsOp<"gather_sum", [AttrSizedOperandSegments]> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// lut.thermometer
+//===----------------------------------------------------------------------===//
+
+def Lut_ThermometerOp : Lut_DpsOp<"thermometer"> {
+  let summary = "Thermometer encoding of features into bits";
+  let description = [{
+    The input encoding of weightless neural networks (DWN, Bacellar et al.,
+    ICML 2024; QuWeiT, arXiv:2411.01818): feature `d` of row `n` becomes
+    `B` bits, one per threshold, set when the feature exceeds it:
+    ```
+    bits[n, d*B + b] = x[n, d] > thresholds[d, b] ? 1 : 0
+    ```
+    With ascending thresholds the `B` bits of a feature are a unary
+    ("thermometer") code of its value. NaN compares false (all bits 0).
+    Operands and shapes (tensors, or memrefs after bufferization):
+    * `x`: `N x D x f32`; `N` (tokens) may be dynamic;
+    * `thresholds`: `D x B x f32`, in the units of `x`;
+    * `outs(init)`: `N x (D*B) x T` with `T` `i1` or `i8` (0 or 1), the
+      destination; the result overwrites it.
+    Tiling (`TilingInterface`): the loops are `(n, c)` over the destination,
+    both parallel; a tile reads rows `n` and the tile's features of `x` and
+    those features' thresholds, so its columns must start and end on
+    feature boundaries (constant multiples of `B`; other tiles fail).
+    Errors: the verifier reports ranks other than the above, dynamic dims
+    other than `N`, a `D` mismatch, a destination that is not `N x (D*B)`,
+    mixed tensor and memref operands, and a result that does not match the
+    destination.
+    Lowering: `convert-lut-to-linalg` gives one `linalg.generic` over
+    `(n, d, b)` into the destination viewed as `N x D x B`
+    (`tensor.expand_shape`), comparing with `arith.cmpf ogt`.
+  }];
+  let arguments = (ins
+    TensorOrMemRef<[F32]>:$x,
+    TensorOrMemRef<[F32]>:$thresholds,
+    TensorOrMemRef<[I1, I8]>:$init);
+  let assemblyFormat = [{
+    $x `,` $thresholds `outs` `(` $init `:` type($init) `)` attr-dict
+    `:` type($x) `,` type($thresholds) (`->` type($result)^)?
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$x, "::mlir::Value":$thresholds, "::mlir::Value":$init)>
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// lut.lut
+//===----------------------------------------------------------------------===//
+
+def Lut_LutOp : Lut_DpsOp<"lut"> {
+  let summary = "A layer of n-input lookup tables over bits (weightless)";
+  let description = [{
+    One layer of a weightless neural network (DWN, Bacellar et al., ICML
+    2024; QuWeiT, arXiv:2411.01818): LUT `l` reads the `n` input bits that
+    `mapping[l, :]` names, packs them into an address (bit `j` of the
+    address is input `mapping[l, j]`), and outputs its table entry there:
+    ```
+    addr[n, l] = sum_{j < n} (bits[n, mapping[l, j]] != 0) << j
+    out[n, l]  = tables[l, addr[n, l]]
+    ```
+    A group sum over the outputs (the network's output layer) is ordinary
+    linalg (a reduction), not part of this op.
+    Operands and shapes (tensors, or memrefs after bufferization):
+    * `bits`: `N x I x T`, `T` `i1` or `i8` (any nonzero value reads as 1);
+      `N` (tokens) may be dynamic;
+    * `mapping`: `L x n x i32` or `i64`, each value an input index in
+      `[0, I)`; `n` (the fan-in) in `[1, 16]`;
+    * `tables`: `L x 2^n x f32`, the entries (real-valued, as trained; 0/1
+      for binary LUTs);
+    * `outs(init)`: `N x L x f32`, the destination; the result overwrites it.
+    Tiling (`TilingInterface`): the loops are `(n, l)`, both parallel; a
+    tile reads rows `n` of `bits` (all inputs) and rows `l` of `mapping` and
+    `tables`.
+    Errors: the verifier reports wrong ranks, dynamic dims other than `N`,
+    a fan-in outside `[1, 16]`, a table width other than `2^n`, mismatched
+    `L` or `N`, mixed tensor and memref operands, and a result that does not
+    match the destination. The verifier does not look at the mapping's
+    values; when `mapping` is a compile-time constant,
+    `convert-lut-to-linalg` reports the first index outside `[0, I)` and
+    fails. Other out-of-range indices are undefined behaviour, as for any
+    gather.
+    Lowering: `convert-lut-to-linalg` gives a `linalg.generic` over
+    `(n, l, j)` (`j` a reduction) that ORs the addressed bits into an `i32`
+    address (reading `bits` with `tensor.extract` at the mapped index), then
+    one over `(n, l)` that reads the table entry.
+  }];
+  let arguments = (ins
+    TensorOrMemRef<[I1, I8]>:$bits,
+    TensorOrMemRef<[I32, I64]>:$mapping,
+    TensorOrMemRef<[F32]>:$tables,
+    TensorOrMemRef<[F32]>:$init);
+  let assemblyFormat = [{
+    $bits `,` $mapping `,` $tables `outs` `(` $init `:` type($init) `)` attr-dict
+    `:` type($bits) `,` type($mapping) `,` type($tables) (`->` type($result)^)?
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$bits, "::mlir::Value":$mapping, "::mlir::Value":$tables,
+                   "::mlir::Value":$init)>
+  ];
+}
+
 #endif // LUT_OPS_TD

@@ -1,0 +1,30 @@
+"""lutmlir.torch: trainable LUT layers in PyTorch (CPU), to fine-tune a
+model's FFNs as lookup tables and compile it with lut-mlir.
+
+- ``LookupFFN``: LookupFFN (Zeng et al., ICML 2024, arXiv:2403.07221):
+  LayerNorm, a projection (dense or BH4), sign-bit codes, and a scored sum
+  of table rows. Its backward runs on the CPU: a scatter-add into the
+  tables, and the projection's gradient through the score.
+- ``WeightlessFFN``: a weightless network after DWN (Bacellar et al., ICML
+  2024) and QuWeiT (arXiv:2411.01818): thermometer encoding, one layer of
+  n-input LUTs trained with Extended Finite Difference (EFD) gradients, and
+  a group sum scaled back to the model width.
+- ``convert(model, method=..., names=None, **opts)`` replaces a model's FFN
+  modules (Linear-activation-Linear, or gated) with either layer;
+  ``find_ffns`` lists them.
+- ``distill(student, teacher, batches, ...)`` fine-tunes them: per-FFN
+  output matching, then end to end on a task loss or the teacher's outputs.
+- Building blocks: ``Thermometer``, ``LUTLayer``, ``GroupSum``,
+  ``gather_weighted_sum``, ``efd_lut``.
+
+Pure PyTorch (Debian's python3-torch); importing it does not load the
+compiler.
+"""
+from .distill import distill, lut_layers  # noqa: F401
+from .convert import convert, find_ffns, make_layer  # noqa: F401
+from .lookup_ffn import BH4Projection, LookupFFN, gather_weighted_sum, lsh_codes  # noqa: F401
+from .weightless import (EFD_BETA, GroupSum, LUTLayer, Thermometer,  # noqa: F401
+                         WeightlessFFN, efd_lut)
+
+__all__ = ["distill", "lut_layers", "convert", "find_ffns", "make_layer", "LookupFFN", "BH4Projection", "gather_weighted_sum", "lsh_codes", "WeightlessFFN",
+           "Thermometer", "LUTLayer", "GroupSum", "efd_lut", "EFD_BETA"]

@@ -1,0 +1,184 @@
+"""LookupFFN (Zeng et al., ICML 2024, arXiv:2403.07221) in PyTorch.
+
+    u      = LayerNorm(x)                         [N, d_in]
+    z      = P(u)                                 [N, H*k]   dense or BH4
+    code_h = sum_j (z[h*k+j] > 0) << j            [N, H]     in [0, 2^k)
+    s_h    = sum_j |z_hj| / prod_j (1 + exp(-2|z_hj|))   [N, H]
+    y      = sum_h s_h * T[h, code_h, :] + b      [N, d_out]
+
+The codes are the compiler's ``lut.lsh_encode`` (bit j of table h is
+projected dimension h*k+j), the sum is ``lut.gather_sum`` with weights s.
+"""
+import math
+
+import torch
+from torch import nn
+
+
+def lsh_codes(z, bits):
+    """Sign-bit codes of a projection: ``z`` [N, H*k] (float) -> [N, H]
+    int64, bit j of code h set when z[:, h*k+j] > 0 (lut.lsh_encode's
+    convention). Raises ValueError when the last dim is not a multiple of
+    ``bits``."""
+    if z.shape[-1] % bits:
+        raise ValueError(f"projection width {z.shape[-1]} is not a multiple of bits={bits}")
+    zb = z.reshape(*z.shape[:-1], -1, bits)
+    weights = (1 << torch.arange(bits, device=z.device)).to(torch.int64)
+    return ((zb > 0).to(torch.int64) * weights).sum(-1)
+
+
+class _GatherWeightedSum(torch.autograd.Function):
+    """y[n] = sum_h s[n, h] * T[h, c[n, h]] without an [N, H, M] tensor."""
+
+    @staticmethod
+    def forward(ctx, scores, tables, codes):
+        H = tables.shape[0]
+        y = scores.new_zeros(codes.shape[0], tables.shape[2])
+        for h in range(H):
+            y.addcmul_(scores[:, h:h + 1], tables[h].index_select(0, codes[:, h]))
+        ctx.save_for_backward(scores, tables, codes)
+        return y
+
+    @staticmethod
+    def backward(ctx, dy):
+        scores, tables, codes = ctx.saved_tensors
+        H = tables.shape[0]
+        ds = dt = None
+        if ctx.needs_input_grad[0]:
+            ds = torch.stack([(dy * tables[h].index_select(0, codes[:, h])).sum(1)
+                              for h in range(H)], 1)
+        if ctx.needs_input_grad[1]:
+            dt = torch.zeros_like(tables)
+            for h in range(H):
+                dt[h].index_add_(0, codes[:, h], dy * scores[:, h:h + 1])
+        return ds, dt, None
+
+
+def gather_weighted_sum(scores, tables, codes):
+    """``y[n, m] = sum_h scores[n, h] * tables[h, codes[n, h], m]``.
+
+    scores: [N, H] float; tables: [H, R, M] float (same dtype); codes:
+    [N, H] int64 in [0, R). Returns [N, M]. Backward: to the scores (the
+    gathered rows' dot products with dy) and a scatter-add into the tables;
+    memory O(N*M + H*R*M), never O(N*H*M). This is lut.gather_sum with
+    weights."""
+    if codes.dtype != torch.int64:
+        raise TypeError(f"codes must be int64, not {codes.dtype}")
+    if scores.shape != codes.shape or tables.dim() != 3 or tables.shape[0] != codes.shape[1]:
+        raise ValueError(f"shapes do not agree: scores {tuple(scores.shape)}, tables "
+                         f"{tuple(tables.shape)} (H, R, M), codes {tuple(codes.shape)}")
+    return _GatherWeightedSum.apply(scores, tables, codes)
+
+
+def _fwht(x):
+    """Normalized Walsh-Hadamard transform over the last dim (a power of 2)."""
+    n = x.shape[-1]
+    h = 1
+    y = x
+    while h < n:
+        y = y.reshape(*x.shape[:-1], n // (2 * h), 2, h)
+        a, b = y[..., 0, :], y[..., 1, :]
+        y = torch.stack((a + b, a - b), -2)
+        h *= 2
+    return y.reshape(x.shape) / math.sqrt(n)
+
+
+class BH4Projection(nn.Module):
+    """A structured projection d_in -> d_out: the input, zero-padded to
+    D = the next power of 2 >= max(d_in, d_out), goes through 4 rounds of a
+    learnable block-diagonal matrix (blocks of ``block`` x ``block``)
+    followed by a normalized Walsh-Hadamard transform; the first d_out
+    values are the output. O(D*(block + log D)) per row instead of
+    d_in*d_out, after LookupFFN's block-Hadamard "BH4" projection.
+    ``dense_matrix()`` gives the equivalent [d_in, d_out] matrix (what the
+    ONNX export stores)."""
+
+    def __init__(self, d_in, d_out, block=16, rounds=4, generator=None):
+        super().__init__()
+        D = 1 << (max(d_in, d_out, block, 2) - 1).bit_length()
+        if D % block:
+            raise ValueError(f"block {block} must divide the padded width {D}")
+        self.d_in, self.d_out, self.D, self.block = d_in, d_out, D, block
+        init = torch.randn(rounds, D // block, block, block, generator=generator) / math.sqrt(block)
+        self.blocks = nn.Parameter(init)
+
+    def forward(self, u):
+        x = nn.functional.pad(u, (0, self.D - self.d_in))
+        lead = x.shape[:-1]
+        for r in range(self.blocks.shape[0]):
+            xb = x.reshape(*lead, self.D // self.block, self.block)
+            x = _fwht(torch.einsum("...gi,gij->...gj", xb, self.blocks[r]).reshape(*lead, self.D))
+        return x[..., :self.d_out]
+
+    def dense_matrix(self):
+        """The projection as a [d_in, d_out] matrix P with forward(u) = u @ P."""
+        with torch.no_grad():
+            eye = torch.eye(self.d_in, dtype=self.blocks.dtype)
+            return self.forward(eye)
+
+
+class LookupFFN(nn.Module):
+    """LookupFFN: ``y = sum_h s_h(z) * T[h, code_h(z)] + b`` with
+    ``z = P(LayerNorm(x))`` (see the module docstring).
+
+    d_in, d_out: widths of x [..., d_in] and y [..., d_out] (float32 or
+        float64; any leading dims).
+    tables (H) and bits (k): H tables of 2^k rows of d_out values; the
+        projection has H*k outputs.
+    projection: "dense" (a [d_in, H*k] matrix, no bias) or "bh4"
+        (BH4Projection).
+    norm: apply LayerNorm(d_in) first (LookupFFN's LN; the FFN's own
+        pre-norm usually precedes it in a transformer block).
+
+    Parameters: ``norm`` (LayerNorm), ``projection`` (nn.Linear or
+    BH4Projection), ``tables`` [H, 2^k, d_out], ``bias`` [d_out].
+    Raises ValueError for non-positive sizes or bits outside [1, 16].
+    """
+
+    def __init__(self, d_in, d_out, tables, bits, projection="dense", norm=True,
+                 generator=None):
+        super().__init__()
+        if min(d_in, d_out, tables) < 1 or not 1 <= bits <= 16:
+            raise ValueError(f"need positive widths and tables and bits in [1, 16], got "
+                             f"d_in={d_in}, d_out={d_out}, tables={tables}, bits={bits}")
+        self.d_in, self.d_out, self.num_tables, self.bits = d_in, d_out, tables, bits
+        self.norm = nn.LayerNorm(d_in) if norm else nn.Identity()
+        if projection == "dense":
+            self.projection = nn.Linear(d_in, tables * bits, bias=False)
+        elif projection == "bh4":
+            self.projection = BH4Projection(d_in, tables * bits, generator=generator)
+        else:
+            raise ValueError(f"projection must be 'dense' or 'bh4', not {projection!r}")
+        self.projection_kind = projection
+        scale = 1.0 / (tables * math.sqrt(d_out))
+        self.tables = nn.Parameter(torch.randn(tables, 1 << bits, d_out, generator=generator)
+                                   * scale)
+        self.bias = nn.Parameter(torch.zeros(d_out))
+
+    def encode(self, x):
+        """(codes [N, H] int64, scores [N, H]) for x [N, d_in]."""
+        z = self.projection(self.norm(x))
+        codes = lsh_codes(z, self.bits)
+        a = z.reshape(*z.shape[:-1], self.num_tables, self.bits).abs()
+        scores = a.sum(-1) / torch.prod(1 + torch.exp(-2 * a), -1)
+        return codes, scores
+
+    def forward(self, x):
+        if x.shape[-1] != self.d_in:
+            raise ValueError(f"LookupFFN expects [..., {self.d_in}], got {tuple(x.shape)}")
+        lead = x.shape[:-1]
+        flat = x.reshape(-1, self.d_in)
+        codes, scores = self.encode(flat)
+        y = gather_weighted_sum(scores, self.tables, codes) + self.bias
+        return y.reshape(*lead, self.d_out)
+
+    def multiplications_per_token(self):
+        """Multiplications of one token: the projection (d_in*H*k dense; the
+        block products for BH4), the score (one per table), and one per
+        table and output column for the score-weighted rows."""
+        if self.projection_kind == "dense":
+            proj = self.d_in * self.num_tables * self.bits
+        else:
+            p = self.projection
+            proj = p.blocks.shape[0] * p.D * p.block
+        return proj + self.num_tables + self.num_tables * self.d_out

@@ -1,0 +1,243 @@
+"""Weightless FFNs after DWN (Bacellar et al., "Differentiable Weightless
+Neural Networks", ICML 2024) and QuWeiT (arXiv:2411.01818), in PyTorch.
+
+    u    = LayerNorm(x)                                   [N, d_in]
+    bits = thermometer(u; thresholds [d_in, B])           [N, d_in*B]  in {0, 1}
+    addr = sum_j bits[:, mapping[l, j]] << j              [N, L]       in [0, 2^n)
+    o    = tables[l, addr[:, l]]                          [N, L]
+    y    = scale * (sum over each group of L/d_out LUTs of o) + b      [N, d_out]
+
+Bit i*B + b of the thermometer code is x[:, i] > thresholds[i, b], the
+compiler's ``lut.thermometer``; the lookup is ``lut.lut``.
+
+Gradients. Into the tables: one per addressed entry. Into the bits: the
+Extended Finite Difference of DWN,
+
+    dO_l/dbit_j = sum_{k in {0,1}^n, k_j = 0} alpha * beta^{H_j(k, a)}
+                  * (T[l, k | 1<<j] - T[l, k])
+
+where a is the address of the sample and H_j the Hamming distance between
+k and a ignoring bit j: every entry contributes, nearer addresses more
+(DWN's exponential decay; alpha = 0.5 * 0.75^(n-1), beta = 0.25 / 0.75 by
+default). Into x through the thermometer: a straight-through surrogate, the
+derivative of a sigmoid of width ``surrogate_width`` around each threshold,
+so that the layers before the FFN keep learning.
+"""
+import math
+
+import torch
+from torch import nn
+
+EFD_BETA = 0.25 / 0.75
+
+
+def _efd_weights(n, alpha, beta, dtype):
+    """W[j, a, k'] = alpha * beta^popcount((k' ^ a) & ~(1<<j)) for the 2^(n-1)
+    addresses k' with bit j clear, as [n, 2^n, 2^(n-1)], and those k'."""
+    R = 1 << n
+    addrs = torch.arange(R)
+    ks, ws = [], []
+    for j in range(n):
+        k = addrs[(addrs >> j) & 1 == 0]
+        x = (k[None, :] ^ addrs[:, None]) & ~(1 << j)
+        pop = torch.zeros_like(x)
+        for b in range(n):
+            pop += (x >> b) & 1
+        ks.append(k)
+        ws.append(alpha * beta ** pop.to(dtype))
+    return torch.stack(ws), torch.stack(ks)
+
+
+class _EFDLut(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, bits, tables, mapping, alpha, beta):
+        n = mapping.shape[1]
+        inputs = bits[:, mapping]  # [N, L, n]
+        shifts = (1 << torch.arange(n, device=bits.device)).to(torch.int64)
+        addr = ((inputs > 0.5).to(torch.int64) * shifts).sum(-1)  # [N, L]
+        out = tables.gather(1, addr.t()).t()  # [N, L]
+        ctx.save_for_backward(tables, mapping, addr)
+        ctx.alpha, ctx.beta, ctx.num_bits = alpha, beta, bits.shape[1]
+        return out
+
+    @staticmethod
+    def backward(ctx, dout):
+        tables, mapping, addr = ctx.saved_tensors
+        L, n = mapping.shape
+        dbits = dtables = None
+        if ctx.needs_input_grad[1]:
+            dtables = torch.zeros_like(tables)
+            dtables.scatter_add_(1, addr.t(), dout.t())
+        if ctx.needs_input_grad[0]:
+            W, K = _efd_weights(n, ctx.alpha, ctx.beta, tables.dtype)
+            # diff[l, j, k'] = T[l, k' | 1<<j] - T[l, k']
+            hi = tables[:, K | (1 << torch.arange(n))[:, None]]
+            diff = hi - tables[:, K]  # [L, n, 2^(n-1)]
+            G = torch.einsum("ljk,jak->lja", diff, W)  # [L, n, 2^n]
+            g = G.gather(2, addr.t()[:, None, :].expand(L, n, -1))  # [L, n, N]
+            per_input = (g * dout.t()[:, None, :]).permute(2, 0, 1)  # [N, L, n]
+            dbits = torch.zeros(dout.shape[0], ctx.num_bits, dtype=dout.dtype)
+            dbits.index_add_(1, mapping.reshape(-1), per_input.reshape(dout.shape[0], -1))
+        return dbits, dtables, None, None, None
+
+
+def efd_lut(bits, tables, mapping, alpha=None, beta=EFD_BETA):
+    """One layer of n-input LUTs with EFD gradients.
+
+    bits: [N, Din] float with values 0 or 1 (a value > 0.5 reads as 1);
+    tables: [L, 2^n] float; mapping: [L, n] int64 indices into Din (bit j of
+    LUT l's address is bits[:, mapping[l, j]]). Returns [N, L]:
+    tables[l, address]. alpha defaults to 0.5 * 0.75^(n-1). Raises
+    ValueError on shapes that do not agree."""
+    L, n = mapping.shape
+    if tables.shape != (L, 1 << n):
+        raise ValueError(f"tables {tuple(tables.shape)} must be [L, 2^n] = [{L}, {1 << n}] "
+                         f"for mapping {tuple(mapping.shape)}")
+    if mapping.dtype != torch.int64 or bits.dim() != 2:
+        raise ValueError("mapping must be int64 [L, n] and bits [N, Din]")
+    if mapping.numel() and (int(mapping.min()) < 0 or int(mapping.max()) >= bits.shape[1]):
+        raise ValueError(f"mapping indexes bits outside [0, {bits.shape[1]})")
+    if alpha is None:
+        alpha = 0.5 * 0.75 ** (n - 1)
+    return _EFDLut.apply(bits, tables, mapping, alpha, beta)
+
+
+class _ThermometerFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, thresholds, width):
+        d = x[:, :, None] - thresholds[None]  # [N, D, B]
+        ctx.save_for_backward(d)
+        ctx.width = width
+        return (d > 0).to(x.dtype).reshape(x.shape[0], -1)
+
+    @staticmethod
+    def backward(ctx, dbits):
+        (d,) = ctx.saved_tensors
+        s = torch.sigmoid(d / ctx.width)
+        surrogate = s * (1 - s) / ctx.width
+        dx = (dbits.reshape(d.shape) * surrogate).sum(-1)
+        return dx, None, None
+
+
+class Thermometer(nn.Module):
+    """Thermometer encoding: x [N, D] -> bits [N, D*B] (x's dtype, 0 or 1),
+    bit i*B + b = x[:, i] > thresholds[i, b]; thresholds ascend per feature.
+
+    method: "uniform" (B evenly spaced thresholds over [lo, hi] per feature),
+    "gaussian" (the B quantiles (b+1)/(B+1) of N(mean, std^2) per feature),
+    or "distributive" (the same quantiles of the data). ``fit(x)`` sets them
+    from samples [N, D]; before it, uniform over [-2, 2] and gaussian with
+    N(0, 1). Backward: a sigmoid surrogate of width ``surrogate_width``
+    (units of x; default: half the median threshold spacing)."""
+
+    def __init__(self, features, bits, method="uniform", surrogate_width=None):
+        super().__init__()
+        if method not in ("uniform", "gaussian", "distributive"):
+            raise ValueError(f"method must be uniform, gaussian or distributive, not {method!r}")
+        if features < 1 or bits < 1:
+            raise ValueError("features and bits must be positive")
+        self.features, self.bits, self.method = features, bits, method
+        q = torch.arange(1, bits + 1, dtype=torch.float64) / (bits + 1)
+        if method == "uniform":
+            t = -2 + 4 * q
+        else:
+            t = math.sqrt(2) * torch.erfinv(2 * q - 1)
+        self.register_buffer("thresholds", t.to(torch.float32).repeat(features, 1))
+        self.surrogate_width = surrogate_width
+
+    @torch.no_grad()
+    def fit(self, x):
+        """Sets the thresholds from samples x [N, D] (method as constructed)."""
+        x = x.reshape(-1, self.features).to(torch.float64)
+        q = torch.arange(1, self.bits + 1, dtype=torch.float64) / (self.bits + 1)
+        if self.method == "uniform":
+            lo, hi = x.min(0).values, x.max(0).values
+            t = lo[:, None] + (hi - lo)[:, None] * q[None]
+        elif self.method == "gaussian":
+            t = x.mean(0)[:, None] + x.std(0)[:, None] * math.sqrt(2) * torch.erfinv(2 * q - 1)[None]
+        else:
+            t = torch.quantile(x, q, dim=0).t()
+        self.thresholds.copy_(t.to(self.thresholds.dtype))
+        return self
+
+    def forward(self, x):
+        if x.shape[-1] != self.features:
+            raise ValueError(f"Thermometer expects [..., {self.features}], got {tuple(x.shape)}")
+        width = self.surrogate_width
+        if width is None:
+            spacing = (self.thresholds[:, 1:] - self.thresholds[:, :-1]).abs()
+            width = 0.5 * float(spacing.median()) if spacing.numel() else 0.5
+            width = max(width, 1e-3)
+        t = self.thresholds.to(x.dtype)
+        return _ThermometerFn.apply(x.reshape(-1, self.features), t, width)
+
+
+class LUTLayer(nn.Module):
+    """L LUTs of fan-in n over ``in_bits`` input bits, with a fixed random
+    mapping (every input bit used about equally) and trained real-valued
+    tables [L, 2^n]; EFD gradients (efd_lut)."""
+
+    def __init__(self, in_bits, luts, fan_in=6, generator=None):
+        super().__init__()
+        if not 1 <= fan_in <= 16:
+            raise ValueError(f"fan_in must be in [1, 16], not {fan_in}")
+        self.in_bits, self.luts, self.fan_in = in_bits, luts, fan_in
+        need = luts * fan_in
+        perm = torch.cat([torch.randperm(in_bits, generator=generator)
+                          for _ in range(-(-need // in_bits))])[:need]
+        self.register_buffer("mapping", perm.reshape(luts, fan_in).to(torch.int64))
+        self.tables = nn.Parameter(torch.randn(luts, 1 << fan_in, generator=generator) * 0.1)
+
+    def forward(self, bits):
+        return efd_lut(bits, self.tables, self.mapping)
+
+
+class GroupSum(nn.Module):
+    """[N, L] -> [N, groups]: the sum of each run of L/groups consecutive
+    values, times a learnable scale per group, plus a bias: DWN's group sum
+    (there divided by a temperature), scaled back to a model width."""
+
+    def __init__(self, inputs, groups):
+        super().__init__()
+        if inputs % groups:
+            raise ValueError(f"{inputs} LUT outputs do not split into {groups} groups")
+        self.groups = groups
+        self.scale = nn.Parameter(torch.full((groups,), 1.0 / math.sqrt(inputs // groups)))
+        self.bias = nn.Parameter(torch.zeros(groups))
+
+    def forward(self, o):
+        return o.reshape(o.shape[0], self.groups, -1).sum(-1) * self.scale + self.bias
+
+
+class WeightlessFFN(nn.Module):
+    """A weightless stand-in for a transformer MLP: LayerNorm, thermometer
+    (``bits`` thresholds per feature), one LUTLayer of ``d_out * luts_per_output``
+    LUTs of fan-in ``fan_in``, and a GroupSum back to d_out.
+
+    x: [..., d_in] float -> [..., d_out]. ``fit_thresholds(x)`` sets the
+    thermometer from samples of x (after the LayerNorm)."""
+
+    def __init__(self, d_in, d_out, bits=8, luts_per_output=16, fan_in=6,
+                 thermometer="distributive", norm=True, generator=None):
+        super().__init__()
+        self.d_in, self.d_out = d_in, d_out
+        self.norm = nn.LayerNorm(d_in) if norm else nn.Identity()
+        self.thermometer = Thermometer(d_in, bits, thermometer)
+        self.lut = LUTLayer(d_in * bits, d_out * luts_per_output, fan_in, generator=generator)
+        self.group_sum = GroupSum(d_out * luts_per_output, d_out)
+
+    @torch.no_grad()
+    def fit_thresholds(self, x):
+        self.thermometer.fit(self.norm(x.reshape(-1, self.d_in)))
+        return self
+
+    def forward(self, x):
+        lead = x.shape[:-1]
+        bits = self.thermometer(self.norm(x.reshape(-1, self.d_in)))
+        return self.group_sum(self.lut(bits)).reshape(*lead, self.d_out)
+
+    def multiplications_per_token(self):
+        """The group sum's scale (one per output); LUT reads and the
+        thermometer's comparisons are not multiplications. The LayerNorm's
+        2*d_in are counted."""
+        return self.d_out + 2 * self.d_in
