@@ -14,17 +14,20 @@ model's FFNs as lookup tables and compile it with lut-mlir.
   ``find_ffns`` lists them.
 - ``distill(student, teacher, batches, ...)`` fine-tunes them: per-FFN
   output matching, then end to end on a task loss or the teacher's outputs.
+- ``export(model, args, path)``: ONNX with the LUT layers as ops of the
+  ``lutmlir`` domain (lutmlir.torch.onnx_ops documents them).
 - Building blocks: ``Thermometer``, ``LUTLayer``, ``GroupSum``,
   ``gather_weighted_sum``, ``efd_lut``.
 
 Pure PyTorch (Debian's python3-torch); importing it does not load the
 compiler.
 """
+from .onnx_ops import export  # noqa: F401
 from .distill import distill, lut_layers  # noqa: F401
 from .convert import convert, find_ffns, make_layer  # noqa: F401
 from .lookup_ffn import BH4Projection, LookupFFN, gather_weighted_sum, lsh_codes  # noqa: F401
 from .weightless import (EFD_BETA, GroupSum, LUTLayer, Thermometer,  # noqa: F401
                          WeightlessFFN, efd_lut)
 
-__all__ = ["distill", "lut_layers", "convert", "find_ffns", "make_layer", "LookupFFN", "BH4Projection", "gather_weighted_sum", "lsh_codes", "WeightlessFFN",
+__all__ = ["export", "distill", "lut_layers", "convert", "find_ffns", "make_layer", "LookupFFN", "BH4Projection", "gather_weighted_sum", "lsh_codes", "WeightlessFFN",
            "Thermometer", "LUTLayer", "GroupSum", "efd_lut", "EFD_BETA"]

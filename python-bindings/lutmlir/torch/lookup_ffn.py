@@ -168,9 +168,24 @@ class LookupFFN(nn.Module):
             raise ValueError(f"LookupFFN expects [..., {self.d_in}], got {tuple(x.shape)}")
         lead = x.shape[:-1]
         flat = x.reshape(-1, self.d_in)
+        if torch.onnx.is_in_onnx_export():
+            from .onnx_ops import LookupFFNOp
+
+            y = LookupFFNOp.apply(self.norm(flat), self.projection_matrix(), self.tables,
+                                  self.bias, self.bits)
+            return y.reshape(*lead, self.d_out)
         codes, scores = self.encode(flat)
         y = gather_weighted_sum(scores, self.tables, codes) + self.bias
         return y.reshape(*lead, self.d_out)
+
+    def projection_matrix(self):
+        """The projection as a [d_in, H*k] matrix P (z = u @ P): the dense
+        weight transposed, or BH4's dense_matrix()."""
+        if self.projection_kind == "dense":
+            return self.projection.weight.t()
+        # A constant (through NumPy, so that tracing does not record the
+        # BH4 factors' products): ONNX stores the dense matrix.
+        return torch.from_numpy(self.projection.dense_matrix().detach().numpy().copy())
 
     def multiplications_per_token(self):
         """Multiplications of one token: the projection (d_in*H*k dense; the

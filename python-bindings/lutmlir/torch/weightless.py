@@ -233,7 +233,14 @@ class WeightlessFFN(nn.Module):
 
     def forward(self, x):
         lead = x.shape[:-1]
-        bits = self.thermometer(self.norm(x.reshape(-1, self.d_in)))
+        u = self.norm(x.reshape(-1, self.d_in))
+        if torch.onnx.is_in_onnx_export():
+            from .onnx_ops import ThermometerOp, WeightlessLUTOp
+
+            bits = ThermometerOp.apply(u, self.thermometer.thresholds.to(u.dtype))
+            o = WeightlessLUTOp.apply(bits, self.lut.mapping, self.lut.tables)
+            return self.group_sum(o).reshape(*lead, self.d_out)
+        bits = self.thermometer(u)
         return self.group_sum(self.lut(bits)).reshape(*lead, self.d_out)
 
     def multiplications_per_token(self):

@@ -1,0 +1,109 @@
+"""The ``lutmlir`` ONNX domain (version 1): how LookupFFN and WeightlessFFN
+export, so that ``lutc`` can compile a fine-tuned model without refitting.
+
+``lutmlir.LookupFFN(X, P, T, B) -> Y``, attribute ``bits`` (int, 1..16):
+    X [N, D] float, P [D, H*bits] float, T [H, 2^bits, M] float, B [M] float;
+    z = X P; code_h = sum_j (z[:, h*bits + j] > 0) << j;
+    s_h = sum_j |z_hj| / prod_j (1 + exp(-2 |z_hj|));
+    Y [N, M] = sum_h s_h T[h, code_h] + B.
+``lutmlir.Thermometer(X, Thresholds) -> Bits``:
+    X [N, D] float, Thresholds [D, K] float; Bits [N, D*K] bool,
+    Bits[n, d*K + k] = X[n, d] > Thresholds[d, k].
+``lutmlir.WeightlessLUT(Bits, Mapping, Tables) -> Y``:
+    Bits [N, I] bool, Mapping [L, n] int64 (values in [0, I), n in 1..16),
+    Tables [L, 2^n] float; Y[n, l] = Tables[l, sum_j Bits[n, Mapping[l, j]] << j].
+
+The LayerNorm before each layer and the group sum after a WeightlessLUT
+are standard ONNX (LayerNormalization; Reshape, ReduceSum, Mul, Add).
+"""
+import torch
+
+DOMAIN = "lutmlir"
+VERSION = 1
+
+
+def _typed(g, value, like, sizes, dtype=None):
+    t = like.type().with_sizes(sizes)
+    if dtype is not None:
+        t = t.with_dtype(dtype)
+    value.setType(t)
+    return value
+
+
+class LookupFFNOp(torch.autograd.Function):
+    """Forward of lutmlir.LookupFFN (for tracing), and its ONNX node."""
+
+    @staticmethod
+    def forward(ctx, x, projection, tables, bias, bits):
+        from .lookup_ffn import gather_weighted_sum, lsh_codes
+
+        z = x @ projection
+        codes = lsh_codes(z, bits)
+        a = z.reshape(z.shape[0], -1, bits).abs()
+        scores = a.sum(-1) / torch.prod(1 + torch.exp(-2 * a), -1)
+        return gather_weighted_sum(scores, tables, codes) + bias
+
+    @staticmethod
+    def symbolic(g, x, projection, tables, bias, bits):
+        y = g.op(f"{DOMAIN}::LookupFFN", x, projection, tables, bias, bits_i=bits)
+        sizes = x.type().sizes() if x.type().sizes() is not None else None
+        m = tables.type().sizes()[2] if tables.type().sizes() else None
+        if sizes is not None and m is not None:
+            _typed(g, y, x, [sizes[0], m])
+        return y
+
+
+class ThermometerOp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, thresholds):
+        return (x[:, :, None] > thresholds[None]).reshape(x.shape[0], -1)
+
+    @staticmethod
+    def symbolic(g, x, thresholds):
+        y = g.op(f"{DOMAIN}::Thermometer", x, thresholds)
+        xs, ts = x.type().sizes(), thresholds.type().sizes()
+        if xs is not None and ts is not None:
+            _typed(g, y, x, [xs[0], ts[0] * ts[1]], torch.bool)
+        return y
+
+
+class WeightlessLUTOp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, bits, mapping, tables):
+        n = mapping.shape[1]
+        shifts = (1 << torch.arange(n)).to(torch.int64)
+        addr = (bits[:, mapping].to(torch.int64) * shifts).sum(-1)
+        return tables.gather(1, addr.t()).t()
+
+    @staticmethod
+    def symbolic(g, bits, mapping, tables):
+        y = g.op(f"{DOMAIN}::WeightlessLUT", bits, mapping, tables)
+        bs, ms = bits.type().sizes(), mapping.type().sizes()
+        if bs is not None and ms is not None:
+            _typed(g, y, tables, [bs[0], ms[0]])
+        return y
+
+
+def export(model, args, path, *, opset=17, input_names=None, output_names=None,
+           dynamic_axes=None):
+    """torch.onnx.export with the lutmlir domain declared (``custom_opsets``)
+    and LUT layers exported as its ops (see the module docstring), then
+    onnx.checker on the file. Tables, projections, thresholds and mappings
+    become initializers. Returns the path."""
+    import warnings
+
+    model.eval()
+    with torch.no_grad(), warnings.catch_warnings():
+        # The exporter warns that it has no shape inference for custom ops
+        # (the symbolics set the output types) and about traced shape checks.
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        torch.onnx.export(model, args, str(path), opset_version=opset,
+                          input_names=input_names, output_names=output_names,
+                          dynamic_axes=dynamic_axes, custom_opsets={DOMAIN: VERSION},
+                          do_constant_folding=True)
+    import onnx
+
+    onnx.checker.check_model(onnx.load(str(path)))
+    return path

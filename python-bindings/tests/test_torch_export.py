@@ -1,0 +1,96 @@
+"""lutmlir.torch.export: the LUT layers as lutmlir-domain ONNX ops. A small
+NumPy evaluator of the exported graph, with the custom ops as their
+documented definitions (lutmlir/torch/onnx_ops.py), must give PyTorch's
+outputs."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+onnx = pytest.importorskip("onnx")
+from onnx import numpy_helper  # noqa: E402
+
+from lutmlir.torch import LookupFFN, WeightlessFFN, export  # noqa: E402
+
+
+def lookup_ffn(x, p, t, b, bits):
+    z = x @ p
+    zb = z.reshape(z.shape[0], -1, bits)
+    codes = ((zb > 0).astype(np.int64) << np.arange(bits)).sum(-1)
+    a = np.abs(zb)
+    s = a.sum(-1) / np.prod(1 + np.exp(-2 * a), -1)
+    return (s[:, :, None] * t[np.arange(t.shape[0])[None], codes]).sum(1) + b
+
+
+def evaluate(path, feeds):
+    """Runs the few ONNX ops our exports use, and the lutmlir ops."""
+    m = onnx.load(path)
+    env = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    env.update(feeds)
+    for n in m.graph.node:
+        a = {x.name: onnx.helper.get_attribute_value(x) for x in n.attribute}
+        ins = [env[i] if i else None for i in n.input]
+        if n.op_type == "Constant":
+            out = numpy_helper.to_array(a["value"])
+        elif n.op_type == "Identity":
+            out = ins[0]
+        elif n.op_type == "Reshape":
+            shape = [d if d != 0 else ins[0].shape[i] for i, d in enumerate(ins[1])]
+            out = ins[0].reshape(shape)
+        elif n.op_type == "Gemm":
+            out = ins[0] @ (ins[1].T if a.get("transB") else ins[1]) + ins[2]
+        elif n.op_type == "LayerNormalization":
+            x = ins[0]
+            mu, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
+            out = (x - mu) / np.sqrt(var + a.get("epsilon", 1e-5)) * ins[1] + ins[2]
+        elif n.op_type == "ReduceSum":
+            out = ins[0].sum(tuple(ins[1]), keepdims=bool(a.get("keepdims", 1)))
+        elif n.op_type == "MatMul":
+            out = ins[0] @ ins[1]
+        elif n.op_type == "Transpose":
+            out = np.transpose(ins[0], a.get("perm"))
+        elif n.op_type == "Mul":
+            out = ins[0] * ins[1]
+        elif n.op_type == "Add":
+            out = ins[0] + ins[1]
+        elif (n.domain, n.op_type) == ("lutmlir", "LookupFFN"):
+            out = lookup_ffn(*ins, a["bits"])
+        elif (n.domain, n.op_type) == ("lutmlir", "Thermometer"):
+            out = (ins[0][:, :, None] > ins[1][None]).reshape(ins[0].shape[0], -1)
+        elif (n.domain, n.op_type) == ("lutmlir", "WeightlessLUT"):
+            bits, mapping, tables = ins
+            addr = (bits[:, mapping].astype(np.int64) << np.arange(mapping.shape[1])).sum(-1)
+            out = tables[np.arange(tables.shape[0])[None], addr]
+        else:
+            raise NotImplementedError(f"{n.domain}::{n.op_type}")
+        env[n.output[0]] = out
+    return [env[o.name] for o in m.graph.output]
+
+
+@pytest.mark.parametrize("projection", ["dense", "bh4"])
+def test_lookup_ffn_export(tmp_path, projection):
+    torch.manual_seed(0)
+    m = torch.nn.Sequential(torch.nn.Linear(6, 8),
+                            LookupFFN(8, 5, tables=4, bits=3, projection=projection))
+    with torch.no_grad():
+        m[1].norm.weight.uniform_(0.5, 1.5)
+        m[1].bias.normal_()
+    x = torch.randn(2, 7, 6)
+    path = export(m, x, tmp_path / "m.onnx", input_names=["x"])
+    g = onnx.load(path)
+    nodes = [n for n in g.graph.node if n.domain == "lutmlir"]
+    assert [n.op_type for n in nodes] == ["LookupFFN"]
+    assert {(o.domain, o.version) for o in g.opset_import} >= {("lutmlir", 1)}
+    (got,) = evaluate(path, {"x": x.numpy()})
+    np.testing.assert_allclose(got, m(x).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_weightless_ffn_export(tmp_path):
+    torch.manual_seed(1)
+    m = WeightlessFFN(8, 4, bits=3, luts_per_output=4, fan_in=3)
+    x = torch.randn(10, 8)
+    m.fit_thresholds(x)
+    path = export(m, x, tmp_path / "w.onnx", input_names=["x"])
+    ops = [(n.domain, n.op_type) for n in onnx.load(path).graph.node if n.domain]
+    assert ops == [("lutmlir", "Thermometer"), ("lutmlir", "WeightlessLUT")]
+    (got,) = evaluate(path, {"x": x.numpy()})
+    np.testing.assert_allclose(got, m(x).detach().numpy(), rtol=1e-4, atol=1e-5)
