@@ -171,6 +171,17 @@ OwningOpRef<ModuleOp> lut::importOnnxBuffer(StringRef bytes, StringRef path,
     }
     return nullptr;
   }
+  // The lutmlir domain (trained LUT layers): its schemas join ONNX's
+  // registry, so the checker and shape inference know its operators.
+  registerLutmlirSchemas();
+  if (auto it = opsets.find(kLutmlirDomain);
+      it != opsets.end() && it->second != kLutmlirVersion) {
+    emitError(floc) << "unsupported: '" << path << "' imports version " << it->second
+                    << " of the '" << kLutmlirDomain << "' domain; lut-mlir supports version "
+                    << kLutmlirVersion;
+    status = OnnxImportStatus::Unsupported;
+    return nullptr;
+  }
   ModelCheckContext mc{context, path.str(), modelDir.str(), options, opsets};
   auto fail = [&]() -> OwningOpRef<ModuleOp> {
     status = mc.status;

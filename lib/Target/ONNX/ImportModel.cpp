@@ -183,7 +183,8 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
       auto it = opsetByDomain.find(domain);
       int64_t opset = it == opsetByDomain.end() ? 0 : it->second;
       NodeCtx n{*this, node, opset, loc, builder, nodeIndex++};
-      if (!domain.empty())
+      bool lutmlir = domain == kLutmlirDomain;
+      if (!domain.empty() && !lutmlir)
         n.unsupported("operator '" + node.op_type() + "' of domain '" +
                       domain + "'");
       for (int i = 0; i < node.input_size(); ++i)
@@ -191,7 +192,7 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model,
           n.fail("input '" + node.input(i) +
                  "' is not produced by any node, graph input or initializer "
                  "(dangling edge)");
-      const OpEntry *op = onnxOps().lookup(node.op_type());
+      const OpEntry *op = (lutmlir ? lutmlirOps() : onnxOps()).lookup(node.op_type());
       if (!op)
         n.unsupported("ONNX operator '" + node.op_type() +
                       "' is not supported by lut-mlir");

@@ -179,6 +179,15 @@ void registerShapeOps(OpRegistry &r);
 void registerSliceOps(OpRegistry &r);
 void registerNormalizationOps(OpRegistry &r);
 
+/// The `lutmlir` domain: the trained LUT layers that lutmlir.torch exports
+/// (Ops/LutmlirOps.cpp), version kLutmlirVersion.
+inline constexpr const char *kLutmlirDomain = "lutmlir";
+inline constexpr int kLutmlirVersion = 1;
+const OpRegistry &lutmlirOps();
+void registerLutmlirOps(OpRegistry &r);
+/// Registers their ONNX schemas (checker, shape inference); idempotent.
+void registerLutmlirSchemas();
+
 //===----------------------------------------------------------------------===//
 // The importer
 //===----------------------------------------------------------------------===//

@@ -255,12 +255,24 @@ static bool isDefaultDomain(const onnx::NodeProto &n) {
   return n.domain().empty() || n.domain() == "ai.onnx";
 }
 
+static bool isLutmlirDomain(const onnx::NodeProto &n) { return n.domain() == kLutmlirDomain; }
+
+/// "LookupFFN, Thermometer and WeightlessLUT".
+static std::string lutmlirOpNames() {
+  std::string s;
+  auto entries = lutmlirOps().entries();
+  for (size_t i = 0; i < entries.size(); ++i)
+    s += (i ? (i + 1 == entries.size() ? " and " : ", ") : "") + entries[i]->opType;
+  return s;
+}
+
 bool lut::onnximport::checkNodeSchemas(ModelCheckContext &mc,
                                        const onnx::GraphProto &g) {
   int index = 0;
   for (const auto &n : g.node()) {
     int i = index++;
-    if (!isDefaultDomain(n))
+    bool lutmlir = isLutmlirDomain(n);
+    if (!isDefaultDomain(n) && !lutmlir)
       continue; // reported as unsupported by checkSupportedOps
     int64_t opset = mc.opsetOf(n);
     std::string who = describeNode(n, i, opset);
@@ -268,8 +280,20 @@ bool lut::onnximport::checkNodeSchemas(ModelCheckContext &mc,
       emitError(mc.nodeLoc(n)) << who << " has no op_type";
       return false;
     }
+    if (lutmlir && opset == 0) {
+      emitError(mc.nodeLoc(n)) << who << " is in the '" << kLutmlirDomain
+                               << "' domain, which the model does not import (opset_import)";
+      return false;
+    }
     const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
-        n.op_type(), static_cast<int>(opset), "");
+        n.op_type(), static_cast<int>(opset), lutmlir ? kLutmlirDomain : "");
+    if (!schema && lutmlir) {
+      emitError(mc.nodeLoc(n)) << who << ": the '" << kLutmlirDomain
+                               << "' domain has no operator '" << n.op_type()
+                               << "' (version " << kLutmlirVersion << " has "
+                               << lutmlirOpNames() << ")";
+      return false;
+    }
     if (!schema) {
       emitError(mc.nodeLoc(n))
           << who << ": ONNX has no operator '" << n.op_type()
@@ -298,6 +322,8 @@ bool lut::onnximport::checkSupportedOps(ModelCheckContext &mc,
     int i = index++;
     int64_t opset = mc.opsetOf(n);
     std::string prefix = "unsupported: " + describeNode(n, i, opset) + ": ";
+    if (isLutmlirDomain(n))
+      continue; // every operator of the domain has a schema and a handler
     if (!isDefaultDomain(n)) {
       emitError(mc.nodeLoc(n)) << prefix << "operator '" << n.op_type()
                                << "' of domain '" << n.domain() << "'";

@@ -52,3 +52,12 @@ const OpRegistry &lut::onnximport::onnxOps() {
   }();
   return registry;
 }
+
+const OpRegistry &lut::onnximport::lutmlirOps() {
+  static const OpRegistry registry = [] {
+    OpRegistry r;
+    registerLutmlirOps(r);
+    return r;
+  }();
+  return registry;
+}
