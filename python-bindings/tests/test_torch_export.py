@@ -94,3 +94,64 @@ def test_weightless_ffn_export(tmp_path):
     assert ops == [("lutmlir", "Thermometer"), ("lutmlir", "WeightlessLUT")]
     (got,) = evaluate(path, {"x": x.numpy()})
     np.testing.assert_allclose(got, m(x).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def _bits_sensitive_inputs(shape, seed):
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: LookupFFN(8, 5, tables=4, bits=3),
+    lambda: LookupFFN(8, 5, tables=4, bits=3, projection="bh4"),
+    lambda: WeightlessFFN(8, 5, bits=3, luts_per_output=4, fan_in=3),
+])
+def test_export_import_compile_run_matches_pytorch(tmp_path, make):
+    """Export -> lutc's import of the lutmlir domain -> native code: the
+    outputs of PyTorch's forward, rtol 1e-4."""
+    import lutmlir
+
+    torch.manual_seed(2)
+    layer = make()
+    model = torch.nn.Sequential(torch.nn.Linear(6, 8), layer)
+    x = _bits_sensitive_inputs((16, 6), 3)
+    if isinstance(layer, WeightlessFFN):
+        layer.fit_thresholds(model[0](x).detach())
+    with torch.no_grad():
+        want = model(x).numpy()
+    path = export(model, x, tmp_path / "m.onnx", input_names=["x"])
+    m = lutmlir.compile(path, progress=False)
+    (got,) = m.run(x.numpy())
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def _custom_model(op_type, attrs, version=1, inputs=None):
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 5])
+    init = [numpy_helper.from_array(np.zeros((3, 4), np.float32), "p"),
+            numpy_helper.from_array(np.zeros((2, 4, 5), np.float32), "t"),
+            numpy_helper.from_array(np.zeros(5, np.float32), "b")]
+    node = helper.make_node(op_type, inputs or ["x", "p", "t", "b"], ["y"], domain="lutmlir",
+                            **attrs)
+    g = helper.make_graph([node], "g", [x], [y], init)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17),
+                                               helper.make_opsetid("lutmlir", version)])
+
+
+def test_bad_custom_ops_are_clear_errors():
+    import lutmlir
+
+    ok = lutmlir.compile(_custom_model("LookupFFN", {"bits": 2}), progress=False)
+    assert ok.run(np.ones((4, 3), np.float32))[0].shape == (4, 5)
+    with pytest.raises(lutmlir.CompileError, match="'bits' must be in \\[1, 16\\], got 0"):
+        lutmlir.compile(_custom_model("LookupFFN", {"bits": 0}))
+    with pytest.raises(lutmlir.CompileError, match="Tables must be"):
+        lutmlir.compile(_custom_model("LookupFFN", {"bits": 3}))
+    with pytest.raises(lutmlir.CompileError, match="no operator 'LookupFNN'.*LookupFFN, "
+                       "Thermometer and WeightlessLUT"):
+        lutmlir.compile(_custom_model("LookupFNN", {"bits": 2}))
+    with pytest.raises(lutmlir.CompileError, match="bits"):
+        lutmlir.compile(_custom_model("LookupFFN", {}))  # required attribute missing
+    with pytest.raises(lutmlir.UnsupportedError, match="version 2 of the 'lutmlir' domain"):
+        lutmlir.compile(_custom_model("LookupFFN", {"bits": 2}, version=2))

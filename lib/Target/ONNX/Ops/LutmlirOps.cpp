@@ -65,7 +65,7 @@ void lookupFFN(NodeCtx &n) {
   // Codes: the hash (LutKernels' encoder when compiled).
   Value codes = LshEncodeOp::create(b, loc, x, p, Value(),
                                     imp.emptyTensor(loc, {rows, b.getIndexAttr(h)}, i32), bits)
-                    .getResult(0);
+                    ->getResult(0);
   // Scores from z = X P, viewed as N x H x k.
   Value z = linalg::MatmulOp::create(
                 b, loc, ValueRange{x, p},
@@ -105,7 +105,7 @@ void lookupFFN(NodeCtx &n) {
                                  });
   Value y = GatherSumOp::create(b, loc, codes, t, scores, bias, Value(),
                                 imp.emptyTensor(loc, {rows, b.getIndexAttr(m)}, f32))
-                .getResult(0);
+                ->getResult(0);
   n.setOutput(0, y, onnx::TensorProto::FLOAT);
 }
 
@@ -117,7 +117,7 @@ void thermometer(NodeCtx &n) {
            " rows but X has D = " + Twine(d) + " features");
   Value init = n.imp.emptyTensor(n.loc, {n.imp.dimsOf(x)[0], n.b.getIndexAttr(d * k)},
                                  n.b.getI1Type());
-  n.setOutput(0, ThermometerOp::create(n.b, n.loc, x, t, init).getResult(0),
+  n.setOutput(0, ThermometerOp::create(n.b, n.loc, x, t, init)->getResult(0),
               onnx::TensorProto::BOOL);
 }
 
@@ -147,7 +147,7 @@ void weightlessLUT(NodeCtx &n) {
   }
   Value init = n.imp.emptyTensor(n.loc, {n.imp.dimsOf(bv)[0], n.b.getIndexAttr(l)},
                                  n.b.getF32Type());
-  n.setOutput(0, LutOp::create(n.b, n.loc, bv, mv, t, init).getResult(0),
+  n.setOutput(0, LutOp::create(n.b, n.loc, bv, mv, t, init)->getResult(0),
               onnx::TensorProto::FLOAT);
 }
 
