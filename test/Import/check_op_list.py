@@ -1,6 +1,8 @@
 """Checks that the README's list of supported operators is the importer's op
 table: the {"Op", handler, min, max} entries of lib/Target/ONNX/Ops/*.cpp,
 with the first opset in parentheses when it is not 7, and 17 as the last.
+The lutmlir domain's table (Ops/LutmlirOps.cpp) is separate: each of its
+operators must be named in the README's importer section.
 
 Usage: /usr/bin/python3 check_op_list.py SOURCE_ROOT
 """
@@ -10,10 +12,14 @@ import re
 import sys
 
 root = sys.argv[1]
-table = {}
+table, lutmlir = {}, []
+entry = re.compile(r'^\s*\{"(\w+)",.*,\s*(\d+),\s*(\d+)\},\s*$', re.M)
 for path in glob.glob(os.path.join(root, "lib/Target/ONNX/Ops/*.cpp")):
-    for op, lo, hi in re.findall(r'^\s*\{"(\w+)",.*,\s*(\d+),\s*(\d+)\},\s*$',
-                                 open(path).read(), re.M):
+    found = entry.findall(open(path).read())
+    if os.path.basename(path) == "LutmlirOps.cpp":
+        lutmlir += [op for op, _, _ in found]
+        continue
+    for op, lo, hi in found:
         table[op] = (int(lo), int(hi))
 readme = open(os.path.join(root, "README.md")).read()
 m = re.search(r"Supported operators \(in opsets 7–17, from the opset given "
@@ -25,6 +31,10 @@ for item in m.group(1).split(","):
     name, first = re.fullmatch(r"\s*(\w+)(?:\s*\((\d+|inference)\))?\s*", item).groups()
     listed[name] = (int(first) if first and first.isdigit() else 7, 17)
 problems = []
+importer = readme[readme.index("## The importer"):]
+for op in lutmlir:
+    if "`%s`" % op not in importer[:2000]:
+        problems.append("lutmlir domain operator %s is not named in the README's importer section" % op)
 if list(listed) != sorted(listed):
     problems.append("the README list is not sorted")
 for op in sorted(set(table) | set(listed)):
