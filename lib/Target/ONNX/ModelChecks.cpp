@@ -84,11 +84,23 @@ bool lut::onnximport::checkGraphStructure(ModelCheckContext &mc,
   Location floc = mc.fileLoc();
   std::set<std::string> defined, produced;
   std::map<std::string, const onnx::TensorProto *> initByName;
+  // Single static assignment, also without ONNX's checker (which says the
+  // same): a name declared twice would be read with the wrong type.
   for (const auto &t : g.initializer()) {
+    if (!initByName.emplace(t.name(), &t).second) {
+      emitError(floc) << "initializer '" << t.name()
+                      << "' is declared twice (ONNX graphs are in single static assignment form)";
+      return false;
+    }
     defined.insert(t.name());
-    initByName[t.name()] = &t;
   }
+  std::set<std::string> inputNames;
   for (const auto &vi : g.input()) {
+    if (!inputNames.insert(vi.name()).second) {
+      emitError(floc) << "graph input '" << vi.name()
+                      << "' is declared twice (ONNX graphs are in single static assignment form)";
+      return false;
+    }
     defined.insert(vi.name());
     if (vi.type().has_tensor_type() &&
         vi.type().tensor_type().elem_type() == 0) {

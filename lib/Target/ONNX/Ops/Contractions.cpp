@@ -175,6 +175,10 @@ Value transposedConstant(NodeCtx &n, size_t i) {
 
 void gemm(NodeCtx &n) {
   requireFloat(n);
+  for (size_t i = 0; i < 2; ++i)
+    if (n.in(i).shape.size() != 2)
+      n.fail("Gemm's input " + Twine(i == 0 ? "A" : "B") + " must be 2-D, got rank " +
+             Twine(n.in(i).shape.size()));
   Value a, b;
   if (n.attrInt("transA", 0)) {
     a = transposedConstant(n, 0);
