@@ -63,22 +63,34 @@ TilingResult tilingResult(Operation *tiled, SmallVector<Operation *> slices) {
 
 } // namespace
 
+/// The interface methods that every destination-style lut op shares: its
+/// loops are the two dims of its destination, both parallel, and a tile of
+/// the result sits where the tile of the loops does.
+#define LUT_DPS_2D_PARALLEL_OP_METHODS(Op)                                       \
+  void Op::getEffects(                                                           \
+      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &e) {  \
+    dpsEffects(*this, e);                                                        \
+  }                                                                              \
+  SmallVector<utils::IteratorType> Op::getLoopIteratorTypes() {                 \
+    return {utils::IteratorType::parallel, utils::IteratorType::parallel};       \
+  }                                                                              \
+  SmallVector<Range> Op::getIterationDomain(OpBuilder &b) {                     \
+    return domainOf(b, getLoc(), getInit());                                     \
+  }                                                                              \
+  LogicalResult Op::getResultTilePosition(                                       \
+      OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,                     \
+      ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,    \
+      SmallVector<OpFoldResult> &resultSizes) {                                  \
+    resultOffsets.assign(offsets.begin(), offsets.end());                        \
+    resultSizes.assign(sizes.begin(), sizes.end());                              \
+    return success();                                                            \
+  }
+
 //===----------------------------------------------------------------------===//
 // LshEncodeOp
 //===----------------------------------------------------------------------===//
 
-void LshEncodeOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
-  dpsEffects(*this, effects);
-}
-
-SmallVector<utils::IteratorType> LshEncodeOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
-}
-
-SmallVector<Range> LshEncodeOp::getIterationDomain(OpBuilder &b) {
-  return domainOf(b, getLoc(), getInit());
-}
+LUT_DPS_2D_PARALLEL_OP_METHODS(LshEncodeOp)
 
 FailureOr<TilingResult> LshEncodeOp::getTiledImplementation(OpBuilder &b,
                                                             ArrayRef<OpFoldResult> offsets,
@@ -107,32 +119,12 @@ FailureOr<TilingResult> LshEncodeOp::getTiledImplementation(OpBuilder &b,
   return tilingResult(tiled, std::move(slices));
 }
 
-LogicalResult LshEncodeOp::getResultTilePosition(OpBuilder &, unsigned,
-                                                 ArrayRef<OpFoldResult> offsets,
-                                                 ArrayRef<OpFoldResult> sizes,
-                                                 SmallVector<OpFoldResult> &resultOffsets,
-                                                 SmallVector<OpFoldResult> &resultSizes) {
-  resultOffsets.assign(offsets.begin(), offsets.end());
-  resultSizes.assign(sizes.begin(), sizes.end());
-  return success();
-}
 
 //===----------------------------------------------------------------------===//
 // GatherSumOp
 //===----------------------------------------------------------------------===//
 
-void GatherSumOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
-  dpsEffects(*this, effects);
-}
-
-SmallVector<utils::IteratorType> GatherSumOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
-}
-
-SmallVector<Range> GatherSumOp::getIterationDomain(OpBuilder &b) {
-  return domainOf(b, getLoc(), getInit());
-}
+LUT_DPS_2D_PARALLEL_OP_METHODS(GatherSumOp)
 
 FailureOr<TilingResult> GatherSumOp::getTiledImplementation(OpBuilder &b,
                                                             ArrayRef<OpFoldResult> offsets,
@@ -166,42 +158,13 @@ FailureOr<TilingResult> GatherSumOp::getTiledImplementation(OpBuilder &b,
   return tilingResult(tiled, std::move(slices));
 }
 
-LogicalResult GatherSumOp::getResultTilePosition(OpBuilder &, unsigned,
-                                                 ArrayRef<OpFoldResult> offsets,
-                                                 ArrayRef<OpFoldResult> sizes,
-                                                 SmallVector<OpFoldResult> &resultOffsets,
-                                                 SmallVector<OpFoldResult> &resultSizes) {
-  resultOffsets.assign(offsets.begin(), offsets.end());
-  resultSizes.assign(sizes.begin(), sizes.end());
-  return success();
-}
 
-/// getResultTilePosition of the ops whose loops are the destination's dims.
-static LogicalResult identityTilePosition(ArrayRef<OpFoldResult> offsets,
-                                          ArrayRef<OpFoldResult> sizes,
-                                          SmallVector<OpFoldResult> &resultOffsets,
-                                          SmallVector<OpFoldResult> &resultSizes) {
-  resultOffsets.assign(offsets.begin(), offsets.end());
-  resultSizes.assign(sizes.begin(), sizes.end());
-  return success();
-}
 
 //===----------------------------------------------------------------------===//
 // ThermometerOp
 //===----------------------------------------------------------------------===//
 
-void ThermometerOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
-  dpsEffects(*this, effects);
-}
-
-SmallVector<utils::IteratorType> ThermometerOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
-}
-
-SmallVector<Range> ThermometerOp::getIterationDomain(OpBuilder &b) {
-  return domainOf(b, getLoc(), getInit());
-}
+LUT_DPS_2D_PARALLEL_OP_METHODS(ThermometerOp)
 
 FailureOr<TilingResult> ThermometerOp::getTiledImplementation(OpBuilder &b,
                                                               ArrayRef<OpFoldResult> offsets,
@@ -231,30 +194,12 @@ FailureOr<TilingResult> ThermometerOp::getTiledImplementation(OpBuilder &b,
   return tilingResult(tiled, std::move(slices));
 }
 
-LogicalResult ThermometerOp::getResultTilePosition(OpBuilder &, unsigned,
-                                                   ArrayRef<OpFoldResult> offsets,
-                                                   ArrayRef<OpFoldResult> sizes,
-                                                   SmallVector<OpFoldResult> &resultOffsets,
-                                                   SmallVector<OpFoldResult> &resultSizes) {
-  return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
-}
 
 //===----------------------------------------------------------------------===//
 // LutOp
 //===----------------------------------------------------------------------===//
 
-void LutOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
-  dpsEffects(*this, effects);
-}
-
-SmallVector<utils::IteratorType> LutOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
-}
-
-SmallVector<Range> LutOp::getIterationDomain(OpBuilder &b) {
-  return domainOf(b, getLoc(), getInit());
-}
+LUT_DPS_2D_PARALLEL_OP_METHODS(LutOp)
 
 FailureOr<TilingResult> LutOp::getTiledImplementation(OpBuilder &b,
                                                       ArrayRef<OpFoldResult> offsets,
@@ -278,10 +223,3 @@ FailureOr<TilingResult> LutOp::getTiledImplementation(OpBuilder &b,
   return tilingResult(tiled, std::move(slices));
 }
 
-LogicalResult LutOp::getResultTilePosition(OpBuilder &, unsigned,
-                                           ArrayRef<OpFoldResult> offsets,
-                                           ArrayRef<OpFoldResult> sizes,
-                                           SmallVector<OpFoldResult> &resultOffsets,
-                                           SmallVector<OpFoldResult> &resultSizes) {
-  return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
-}
