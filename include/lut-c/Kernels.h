@@ -351,6 +351,50 @@ void lutk_lsh_encode_packed_bf16_i32(const float *x, int64_t x_stride,
                                      int64_t n);
 
 /**
+ * `lut.thermometer` (thermometer encoding, DWN: Bacellar et al., ICML 2024):
+ *
+ *     bits[t, i*b + j] = x[t, i] > thresholds[i, j] ? 1 : 0
+ *
+ * for tokens t < n, features i < d, thresholds j < b; one byte per bit
+ * (the layout of an i1 or i8 memref). `x`: f32 rows of `x_stride`
+ * elements; `thresholds`: d rows of b values, rows `thresholds_stride`
+ * elements apart; `bits`: rows of `bits_stride` bytes, d*b of them written.
+ * A NaN input gives 0 bits. Split over threads by tokens. No errors: the
+ * caller passes consistent sizes (lut-kernel-calls takes them from the
+ * verified op).
+ */
+void lutk_thermometer_f32(const float *x, int64_t x_stride, const float *thresholds,
+                          int64_t thresholds_stride, int64_t d, int64_t b, uint8_t *bits,
+                          int64_t bits_stride, int64_t n);
+
+/**
+ * `lut.lut`, one layer of n-input lookup tables (DWN; QuWeiT,
+ * arXiv:2411.01818):
+ *
+ *     addr[t, l] = sum_{j < fan_in} (bits[t, mapping[l, j]] != 0) << j
+ *     y[t, l]    = tables[l, addr[t, l]]
+ *
+ * for tokens t < n and LUTs l < l_count. `bits`: rows of `bits_stride`
+ * bytes, `inputs` of them read (any nonzero byte is a 1); `mapping`:
+ * l_count rows of fan_in (1..16) int32 indices, `mapping_stride` apart; an
+ * index outside [0, inputs) reads as a 0 bit; `tables`: l_count rows of
+ * 2^fan_in f32 entries, `table_stride` apart; `y`: f32 rows of `y_stride`.
+ * Blocks of 32 tokens have their bits transposed to token-minor bytes and
+ * their addresses built by shifts and ORs across the block (inputs <=
+ * 2048); larger layers run token by token. Exact (table reads only). Split
+ * over threads by blocks of tokens.
+ */
+void lutk_lut_f32_m32(const uint8_t *bits, int64_t bits_stride, int64_t inputs,
+                      const int32_t *mapping, int64_t mapping_stride, int64_t fan_in,
+                      const float *tables, int64_t table_stride, float *y, int64_t y_stride,
+                      int64_t n, int64_t l_count);
+/** As lutk_lut_f32_m32, with int64 mapping indices. */
+void lutk_lut_f32_m64(const uint8_t *bits, int64_t bits_stride, int64_t inputs,
+                      const int64_t *mapping, int64_t mapping_stride, int64_t fan_in,
+                      const float *tables, int64_t table_stride, float *y, int64_t y_stride,
+                      int64_t n, int64_t l_count);
+
+/**
  * Runs `fn(ctx, begin, end)` over the items [0, items) split into contiguous
  * ranges on the kernels' threads (`LUT_NUM_THREADS`, the libgomp team
  * above): thread t of T gets [t*items/T, (t+1)*items/T), T being at most

@@ -1,7 +1,8 @@
 //===- KernelCalls.cpp - lut ops on memrefs as LutKernels calls -----------===//
 //
-// Implements `lut-kernel-calls` (Passes.td): each `lut.gather_sum` and
-// `lut.lsh_encode` on memrefs becomes one call of the LutKernels C ABI
+// Implements `lut-kernel-calls` (Passes.td): each `lut.gather_sum`,
+// `lut.lsh_encode`, `lut.thermometer` and `lut.lut` on memrefs becomes one
+// call of the LutKernels C ABI
 // (include/lut-c/Kernels.h) on the op's pointers, sizes and strides.
 //
 //===----------------------------------------------------------------------===//
@@ -157,20 +158,79 @@ LogicalResult lowerLshEncode(lut::LshEncodeOp op, ModuleOp module) {
   return success();
 }
 
+/// The i64 size arguments and pointers of `args` as the callee's types.
+SmallVector<Type> callTypes(OpBuilder &b, ValueRange args) {
+  Type ptrT = LLVM::LLVMPointerType::get(b.getContext());
+  SmallVector<Type> types;
+  for (Value a : args)
+    types.push_back(a.getType() == ptrT ? ptrT : b.getI64Type());
+  return types;
+}
+
+LogicalResult lowerThermometer(lut::ThermometerOp op, ModuleOp module) {
+  if (op->getNumResults() != 0)
+    return success();
+  if (failed(checkOperands(op)))
+    return failure();
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  CView x = getCView(b, loc, op.getX());
+  CView t = getCView(b, loc, op.getThresholds());
+  CView bits = getCView(b, loc, op.getInit());
+  SmallVector<Value> args = {x.ptr,     x.strides[0],    t.ptr,           t.strides[0],
+                             t.sizes[0], t.sizes[1],     bits.ptr,        bits.strides[0],
+                             x.sizes[0]};
+  func::FuncOp callee =
+      getOrDeclare(module, loc, "lutk_thermometer_f32", callTypes(b, args), {});
+  if (!callee)
+    return failure();
+  func::CallOp::create(b, loc, callee, args);
+  op.erase();
+  return success();
+}
+
+LogicalResult lowerLut(lut::LutOp op, ModuleOp module) {
+  if (op->getNumResults() != 0)
+    return success();
+  if (failed(checkOperands(op)))
+    return failure();
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  CView bits = getCView(b, loc, op.getBits());
+  CView map = getCView(b, loc, op.getMapping());
+  CView tables = getCView(b, loc, op.getTables());
+  CView y = getCView(b, loc, op.getInit());
+  SmallVector<Value> args = {bits.ptr,      bits.strides[0], bits.sizes[1], map.ptr,
+                             map.strides[0], map.sizes[1],   tables.ptr,    tables.strides[0],
+                             y.ptr,         y.strides[0],    y.sizes[0],    y.sizes[1]};
+  bool wide = cast<MemRefType>(op.getMapping().getType()).getElementType().isInteger(64);
+  func::FuncOp callee = getOrDeclare(module, loc, wide ? "lutk_lut_f32_m64" : "lutk_lut_f32_m32",
+                                     callTypes(b, args), {});
+  if (!callee)
+    return failure();
+  func::CallOp::create(b, loc, callee, args);
+  op.erase();
+  return success();
+}
+
 struct LutKernelCallsPass : public lut::impl::LutKernelCallsBase<LutKernelCallsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
-      if (isa<lut::GatherSumOp, lut::LshEncodeOp>(op))
+      if (isa<lut::GatherSumOp, lut::LshEncodeOp, lut::ThermometerOp, lut::LutOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
       LogicalResult r = success();
       if (auto g = dyn_cast<lut::GatherSumOp>(op))
         r = lowerGatherSum(g, module);
+      else if (auto e = dyn_cast<lut::LshEncodeOp>(op))
+        r = lowerLshEncode(e, module);
+      else if (auto t = dyn_cast<lut::ThermometerOp>(op))
+        r = lowerThermometer(t, module);
       else
-        r = lowerLshEncode(cast<lut::LshEncodeOp>(op), module);
+        r = lowerLut(cast<lut::LutOp>(op), module);
       if (failed(r))
         return signalPassFailure();
     }

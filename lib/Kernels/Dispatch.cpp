@@ -176,6 +176,68 @@ void runEncode(ProjKind kind, const EncodeArgs &a) {
   parallelFor((a.n + kTokenBlock - 1) / kTokenBlock, threads, encodeRange, &s);
 }
 
+/// Weightless kernels: tokens per thread item (the LUT kernel's block).
+constexpr int64_t kWeightlessTokenBlock = 32;
+constexpr int64_t kMinParallelLookups = 1 << 16; // n * l (or n * d * b) per call
+
+struct ThermoSplit {
+  ThermoFn fn;
+  const ThermoArgs *args;
+};
+
+void thermoRange(void *p, int64_t begin, int64_t end) {
+  const ThermoSplit &s = *static_cast<const ThermoSplit *>(p);
+  ThermoArgs a = *s.args;
+  int64_t t0 = begin * kWeightlessTokenBlock;
+  int64_t t1 = end * kWeightlessTokenBlock < a.n ? end * kWeightlessTokenBlock : a.n;
+  a.x += t0 * a.xStride;
+  a.bits += t0 * a.bitsStride;
+  a.n = t1 - t0;
+  s.fn(a);
+}
+
+struct LutSplit {
+  LutFn fn;
+  const LutArgs *args;
+};
+
+void lutRange(void *p, int64_t begin, int64_t end) {
+  const LutSplit &s = *static_cast<const LutSplit *>(p);
+  LutArgs a = *s.args;
+  int64_t t0 = begin * kWeightlessTokenBlock;
+  int64_t t1 = end * kWeightlessTokenBlock < a.n ? end * kWeightlessTokenBlock : a.n;
+  a.bits += t0 * a.bitsStride;
+  a.y += t0 * a.yStride;
+  a.n = t1 - t0;
+  s.fn(a);
+}
+
+int64_t weightlessItems(int64_t n) {
+  return (n + kWeightlessTokenBlock - 1) / kWeightlessTokenBlock;
+}
+
+void runThermometer(const ThermoArgs &a) {
+  ThermoFn fn = table().thermometer;
+  int threads = threadCount();
+  if (threads <= 1 || a.n <= kWeightlessTokenBlock || a.n * a.d * a.b < kMinParallelLookups) {
+    fn(a);
+    return;
+  }
+  ThermoSplit s{fn, &a};
+  parallelFor(weightlessItems(a.n), threads, thermoRange, &s);
+}
+
+void runLut(MapType mt, const LutArgs &a) {
+  LutFn fn = table().lut[mt];
+  int threads = threadCount();
+  if (threads <= 1 || a.n <= kWeightlessTokenBlock || a.n * a.l < kMinParallelLookups) {
+    fn(a);
+    return;
+  }
+  LutSplit s{fn, &a};
+  parallelFor(weightlessItems(a.n), threads, lutRange, &s);
+}
+
 } // namespace
 
 extern "C" {
@@ -256,6 +318,30 @@ LUTK_GATHER_I8(i32, int32_t, kCodeI32)
   LUTK_ENCODE(PREFIX##_u8, PARAMS, PROJ, PSTRIDE, KIND, uint8_t, kCodeU8)      \
   LUTK_ENCODE(PREFIX##_u16, PARAMS, PROJ, PSTRIDE, KIND, uint16_t, kCodeU16)   \
   LUTK_ENCODE(PREFIX##_i32, PARAMS, PROJ, PSTRIDE, KIND, int32_t, kCodeI32)
+
+void lutk_thermometer_f32(const float *x, int64_t x_stride, const float *thresholds,
+                          int64_t thresholds_stride, int64_t d, int64_t b, uint8_t *bits,
+                          int64_t bits_stride, int64_t n) {
+  if (n <= 0 || d <= 0 || b <= 0)
+    return;
+  runThermometer(ThermoArgs{x, x_stride, thresholds, thresholds_stride, d, b, bits,
+                            bits_stride, n});
+}
+
+#define LUTK_LUT(NAME, MT, MI)                                                 \
+  void NAME(const uint8_t *bits, int64_t bits_stride, int64_t inputs,          \
+            const MT *mapping, int64_t mapping_stride, int64_t fan_in,         \
+            const float *tables, int64_t table_stride, float *y,               \
+            int64_t y_stride, int64_t n, int64_t l_count) {                    \
+    if (n <= 0 || l_count <= 0 || fan_in < 1 || fan_in > 16)                   \
+      return;                                                                  \
+    runLut(MI, LutArgs{bits, bits_stride, inputs, mapping, mapping_stride,     \
+                       fan_in, tables, table_stride, y, y_stride, n,           \
+                       l_count});                                              \
+  }
+LUTK_LUT(lutk_lut_f32_m32, int32_t, kMapI32)
+LUTK_LUT(lutk_lut_f32_m64, int64_t, kMapI64)
+#undef LUTK_LUT
 
 LUTK_ENCODE_CODES(lutk_lsh_encode_f32,
                   (const float *projection, int64_t proj_stride), projection,

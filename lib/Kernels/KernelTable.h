@@ -48,14 +48,43 @@ struct EncodeArgs {
   CodeType codeType;
 };
 
+/// The arguments of one thermometer call (see lutk_thermometer_f32).
+struct ThermoArgs {
+  const float *x;
+  int64_t xStride;
+  const float *thresholds;
+  int64_t thresholdsStride, d, b;
+  uint8_t *bits;
+  int64_t bitsStride, n;
+};
+
+/// Mapping element types, the index of KernelTable::lut.
+enum MapType { kMapI32 = 0, kMapI64, kNumMapTypes };
+
+/// The arguments of one LUT-layer call (see lutk_lut_f32_m32).
+struct LutArgs {
+  const uint8_t *bits;
+  int64_t bitsStride, inputs;
+  const void *mapping; // int32_t or int64_t [l, fanIn]
+  int64_t mappingStride, fanIn;
+  const float *tables;
+  int64_t tableStride;
+  float *y;
+  int64_t yStride, n, l;
+};
+
 using GatherFn = void (*)(const GatherArgs &);
 using EncodeFn = void (*)(const EncodeArgs &);
+using ThermoFn = void (*)(const ThermoArgs &);
+using LutFn = void (*)(const LutArgs &);
 
 /// The kernels of one ISA path.
 struct KernelTable {
   const char *name;
   GatherFn gather[kNumTableTypes][kNumCodeTypes];
   EncodeFn encode[kNumProjKinds];
+  ThermoFn thermometer;
+  LutFn lut[kNumMapTypes];
 };
 
 /// Packed-projection geometry shared by Pack.cpp and the encode kernels.

@@ -62,6 +62,7 @@ struct Neon : PartialOps<Neon, float32x4_t, int16x8_t>, EmulatedBf16<Neon, float
 
 #include "Encode.inc"
 #include "Gather.inc"
+#include "Weightless.inc"
 #include "Table.inc"
 
 constexpr KernelTable kTable = makeTable<Neon>("neon");

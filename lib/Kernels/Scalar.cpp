@@ -42,6 +42,7 @@ struct Scalar : PartialOps<Scalar, float, int32_t>, EmulatedBf16<Scalar, float> 
 
 #include "Encode.inc"
 #include "Gather.inc"
+#include "Weightless.inc"
 #include "Table.inc"
 
 constexpr KernelTable kTable = makeTable<Scalar>("scalar");

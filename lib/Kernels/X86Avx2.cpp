@@ -64,6 +64,7 @@ struct Avx2 : PartialOps<Avx2, __m256, __m256i>, EmulatedBf16<Avx2, __m256> {
 
 #include "Encode.inc"
 #include "Gather.inc"
+#include "Weightless.inc"
 #include "Table.inc"
 
 constexpr KernelTable kTable = makeTable<Avx2>("avx2");

@@ -21,6 +21,7 @@ namespace {
 #include "IsaAvx512.inc"
 #include "Encode.inc"
 #include "Gather.inc"
+#include "Weightless.inc"
 #include "Table.inc"
 
 constexpr KernelTable kTable = makeTable<Avx512>("avx512");

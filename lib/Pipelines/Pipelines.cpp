@@ -100,7 +100,8 @@ void lut::buildLutToLLVMPipeline(OpPassManager &pm, const LutToLLVMPipelineOptio
   pm.addPass(createLutOutputShapes(LutOutputShapesOptions{o.entry}));
   if (o.tile)
     pm.addNestedPass<func::FuncOp>(createLutTile());
-  pm.addPass(createConvertLutToLinalgPass(ConvertLutToLinalgPassOptions{o.ukernels}));
+  pm.addPass(createConvertLutToLinalgPass(
+      ConvertLutToLinalgPassOptions{/*keepTableOps=*/o.ukernels, /*keepWeightlessOps=*/o.ukernels}));
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   if (o.optLevel >= 1) {
     pm.addPass(createCSEPass());

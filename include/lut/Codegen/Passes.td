@@ -231,7 +231,8 @@ def LutModelAbi : Pass<"lut-model-abi", "::mlir::ModuleOp"> {
 def LutKernelCalls : Pass<"lut-kernel-calls", "::mlir::ModuleOp"> {
   let summary = "Lowers lut ops on memrefs to calls of the LutKernels microkernels";
   let description = [{
-    Replaces each `lut.gather_sum` and `lut.lsh_encode` on memrefs (after
+    Replaces each `lut.gather_sum`, `lut.lsh_encode`, `lut.thermometer` and
+    `lut.lut` on memrefs (after
     bufferization) by one `func.call` of the LutKernels C ABI
     (`include/lut-c/Kernels.h`, the static archive `libLutKernels.a` that
     `lutc` links into every model), in the manner of IREE's ukernels: the
@@ -246,6 +247,11 @@ def LutKernelCalls : Pass<"lut-kernel-calls", "::mlir::ModuleOp"> {
       For `i8` tables the scales are passed with stride 0 when they are `M`
       (one per column) and the row stride when they are `H x M`.
     * `lut.lsh_encode` → `lutk_lsh_encode_f32_<C>`.
+    * `lut.thermometer` → `lutk_thermometer_f32` (the bits, `i1` or `i8`,
+      are one byte each in memory).
+    * `lut.lut` → `lutk_lut_f32_m32` or `lutk_lut_f32_m64`, by the
+      mapping's element type (weightless layers on token-minor bytes, with
+      addresses built by shifts and ORs for 32 tokens at once).
 
     The kernels pick the best vector path for the running CPU (AVX-512,
     AVX2, NEON or scalar) at their first call; their arithmetic is in

@@ -69,10 +69,15 @@ def ConvertLutToLinalgPass : Pass<"convert-lut-to-linalg"> {
     lowered; `lut.lsh_encode` and `lut.gather_sum` stay (legal) for a later
     lowering to kernel calls (`lut-kernel-calls` after bufferization, as
     `lut-to-llvm-pipeline` does with `ukernels`) or for the HLS emitter.
+    With `keep-table-ops` and `keep-weightless-ops`, `lut.thermometer` and
+    `lut.lut` stay too, for their LutKernels calls (the CPU pipeline with
+    `ukernels`); the HLS flow lowers them (their reference loops).
   }];
   let options = [
     Option<"keepTableOps", "keep-table-ops", "bool", /*default=*/"false",
-           "Keep lut.lsh_encode and lut.gather_sum (lower lut.mlp and the weightless ops)">
+           "Keep lut.lsh_encode and lut.gather_sum (lower lut.mlp and the weightless ops)">,
+    Option<"keepWeightlessOps", "keep-weightless-ops", "bool", /*default=*/"false",
+           "With keep-table-ops: also keep lut.thermometer and lut.lut (for their kernels)">
   ];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",

@@ -249,7 +249,10 @@ struct ConvertLutToLinalgPass
     if (keepTableOps) {
       target.addLegalOp<LshEncodeOp, GatherSumOp>();
       patterns.add<MlpOpLowering>(ctx);
-      populateWeightlessToLinalgConversionPatterns(patterns);
+      if (keepWeightlessOps)
+        target.addLegalOp<ThermometerOp, LutOp>();
+      else
+        populateWeightlessToLinalgConversionPatterns(patterns);
     } else {
       populateLutToLinalgConversionPatterns(patterns);
     }
