@@ -103,6 +103,20 @@ std::string runPipeline(const std::string &text, const std::string &pipeline,
   return output;
 }
 
+/// lut::countModelMacs on MLIR text.
+int64_t countMacs(const std::string &text, const std::string &name) {
+  std::string diagnostics;
+  int64_t macs = 0;
+  lut::DriverStatus status;
+  {
+    py::gil_scoped_release release;
+    status = lut::countModelMacs(text, macs, diagnostics, name);
+  }
+  if (status != lut::DriverStatus::Success)
+    throw std::runtime_error("cannot count the multiplications:\n" + diagnostics);
+  return macs;
+}
+
 } // namespace
 
 void bindCompiler(py::module_ &m) {
@@ -115,6 +129,11 @@ void bindCompiler(py::module_ &m) {
         "lut-mlir pass and pipeline is available. Raises RuntimeError with MLIR's\n"
         "diagnostics (name:line:col: error: ...) for bad text, a bad pipeline or a\n"
         "failed pass. Runs without the GIL.");
+  m.def("count_macs", &countMacs, py::arg("mlir"), py::kw_only(), py::arg("name") = "<string>",
+        "Multiply-accumulates of one inference of the module in `mlir` (MLIR text\n"
+        "on tensors), counted as --lut-report counts them: contractions and the\n"
+        "multiplying lut ops, not elementwise multiplies; dynamic dims count as 1.\n"
+        "Raises RuntimeError with located diagnostics when the text does not parse.");
   m.def("compile", &compile, py::arg("model"), py::arg("output"), py::kw_only(),
         py::arg("emit") = "lib", py::arg("lut") = py::none(),
         py::arg("calibration") = std::vector<std::string>(), py::arg("opt_level") = 2,

@@ -2,6 +2,7 @@
 #include "lut/Compiler/RunPipeline.h"
 
 #include "lut/Compiler/Compiler.h"
+#include "lut/Dialect/Lut/Transforms/ConvertMlp.h"
 #include "lut/InitAll.h"
 #include "lut/Target/ONNX/Import.h"
 
@@ -17,8 +18,38 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <mutex>
+#include <optional>
 
 using namespace mlir;
+
+namespace {
+/// A module parsed from text in its own context, with every dialect the
+/// compiler and the importer use; diagnostics go to `diag` with locations
+/// in `bufferName`. `module` is null when the text does not parse.
+struct TextModule {
+  DialectRegistry registry;
+  MLIRContext context;
+  llvm::SourceMgr sourceMgr;
+  std::optional<SourceMgrDiagnosticHandler> handler;
+  OwningOpRef<ModuleOp> module;
+
+  TextModule(const std::string &text, const std::string &bufferName, llvm::raw_ostream &diag)
+      : context(makeRegistry()) {
+    context.printOpOnDiagnostic(false);
+    sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, bufferName),
+                                 llvm::SMLoc());
+    handler.emplace(sourceMgr, &context, diag);
+    module = parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+  }
+
+  static DialectRegistry makeRegistry() {
+    DialectRegistry r;
+    lut::registerCompilerDialects(r);
+    lut::registerOnnxImportDialects(r);
+    return r;
+  }
+};
+} // namespace
 
 lut::DriverStatus lut::runPassPipeline(const std::string &mlirText, const std::string &pipeline,
                                        std::string &output, std::string &diagnostics,
@@ -48,18 +79,11 @@ lut::DriverStatus lut::runPassPipeline(const std::string &mlirText, const std::s
          << anchor << "(...))', not on '" << anchor << "'\n";
     return DriverStatus::Failure;
   }
-  DialectRegistry registry;
-  registerCompilerDialects(registry);
-  registerOnnxImportDialects(registry);
-  MLIRContext context(registry);
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(mlirText, bufferName),
-                               llvm::SMLoc());
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context, diag);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+  TextModule parsed_(mlirText, bufferName, diag);
+  OwningOpRef<ModuleOp> &module = parsed_.module;
   if (!module)
     return DriverStatus::Failure;
+  MLIRContext &context = parsed_.context;
   PassManager pm(&context, anchor);
   static_cast<OpPassManager &>(pm) = std::move(*parsed);
   if (failed(pm.run(*module)))
@@ -69,5 +93,15 @@ lut::DriverStatus lut::runPassPipeline(const std::string &mlirText, const std::s
   if (debugInfo)
     flags.enableDebugInfo();
   module->print(os, flags);
+  return DriverStatus::Success;
+}
+
+lut::DriverStatus lut::countModelMacs(const std::string &mlirText, int64_t &macs,
+                                      std::string &diagnostics, const std::string &bufferName) {
+  llvm::raw_string_ostream diag(diagnostics);
+  TextModule parsed(mlirText, bufferName, diag);
+  if (!parsed.module)
+    return DriverStatus::Failure;
+  macs = countMacs(*parsed.module);
   return DriverStatus::Success;
 }

@@ -32,6 +32,25 @@ def run_pipeline(mlir_text, pipeline, *, debug_info=False, name="<string>"):
         raise CompileError(msg, msg.split("\n", 1)[-1]) from None
 
 
+def count_macs(mlir_text, *, name="<string>"):
+    """Multiply-accumulates (MACs) of one inference of a module in MLIR text
+    on tensors (import_onnx's output, or run_pipeline's), counted as the
+    ``--lut-report`` counts them: contractions (matmuls, convolutions, the
+    linalg generics with a reduction that multiply) and the multiplying lut
+    ops (lut.lsh_encode's projection; lut.gather_sum's weights or i8
+    scales). Elementwise multiplies are not counted; a dynamic dim counts as
+    1. Returns an int. Raises CompileError with located diagnostics when the
+    text does not parse."""
+    if not isinstance(mlir_text, str):
+        raise TypeError("count_macs takes MLIR text (str); use count_macs(import_onnx(path)) "
+                        "for an ONNX model")
+    try:
+        return int(_ext.count_macs(mlir_text, name=name))
+    except RuntimeError as e:
+        msg = str(e)
+        raise CompileError(msg, msg.split("\n", 1)[-1]) from None
+
+
 def import_onnx(model, *, shape_info=None):
     """The ONNX model (path, bytes or onnx.ModelProto) imported to MLIR on
     tensors (func + linalg/tensor/arith/math), as text with locations.

@@ -57,3 +57,15 @@ def test_emit(tmp_path):
         lutmlir.ir.emit(text, "hls")
     with pytest.raises(lutmlir.CompileError):
         lutmlir.ir.emit("func.func @f( {", "llvm")
+
+
+def test_count_macs_matches_the_lut_report():
+    lut = lutmlir.compile(MLP, lut="lsh:tables=8,bits=4")
+    text = lutmlir.ir.import_onnx(MLP)
+    assert lutmlir.ir.count_macs(text) == lut.report["model"]["macs_before"] > 0
+    converted = lutmlir.ir.run_pipeline(text, "builtin.module(func.func(lut-detect-mlp))")
+    assert lutmlir.ir.count_macs(converted) == lutmlir.ir.count_macs(text)
+    with pytest.raises(lutmlir.CompileError, match=r"m\.mlir:1:\d+: error"):
+        lutmlir.ir.count_macs("func.func @f( {", name="m.mlir")
+    with pytest.raises(TypeError, match="import_onnx"):
+        lutmlir.ir.count_macs(MLP.encode())

@@ -122,6 +122,16 @@ def test_export_import_compile_run_matches_pytorch(tmp_path, make):
     m = lutmlir.compile(path, progress=False)
     (got,) = m.run(x.numpy())
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    # The compiled multiplications per token: the Linear (6 x 8), the
+    # layer's LayerNorm (its variance: 8 squares), and for LookupFFN the
+    # projection computed once (8 x 12), the scores' products over each
+    # table's 3 bits (12), and one score per table and column (4 x 5). The
+    # weightless layer has none of its own.
+    macs = lutmlir.ir.count_macs(lutmlir.ir.import_onnx(path))
+    own = 8
+    if isinstance(layer, LookupFFN):
+        own += 8 * 12 + 12 + 4 * 5
+    assert macs == 16 * (6 * 8 + own)
 
 
 def _custom_model(op_type, attrs, version=1, inputs=None):
@@ -155,3 +165,37 @@ def test_bad_custom_ops_are_clear_errors():
         lutmlir.compile(_custom_model("LookupFFN", {}))  # required attribute missing
     with pytest.raises(lutmlir.UnsupportedError, match="version 2 of the 'lutmlir' domain"):
         lutmlir.compile(_custom_model("LookupFFN", {"bits": 2}, version=2))
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_large_mapping_is_checked(bad):
+    """A mapping of more than 64 elements is a dense_resource initializer; its
+    indices are read and checked as well (a use of the wrong attribute kind
+    once read garbage here)."""
+    import lutmlir
+    from onnx import TensorProto, helper
+
+    L, n, inputs = 40, 3, 12
+    rng = np.random.default_rng(0)
+    mapping = rng.integers(0, inputs, (L, n)).astype(np.int64)
+    if bad:
+        mapping[7, 2] = inputs + 5
+    tables = rng.standard_normal((L, 1 << n)).astype(np.float32)
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, L])
+    init = [numpy_helper.from_array(np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4), "t"),
+            numpy_helper.from_array(mapping, "m"), numpy_helper.from_array(tables, "tab")]
+    nodes = [helper.make_node("Thermometer", ["x", "t"], ["bits"], domain="lutmlir"),
+             helper.make_node("WeightlessLUT", ["bits", "m", "tab"], ["y"], domain="lutmlir")]
+    model = helper.make_model(helper.make_graph(nodes, "g", [x], [y], init),
+                              opset_imports=[helper.make_opsetid("", 17),
+                                             helper.make_opsetid("lutmlir", 1)])
+    if bad:
+        with pytest.raises(lutmlir.CompileError, match=r"Mapping\[7, 2\] = 17 is outside \[0, 12\)"):
+            lutmlir.compile(model, progress=False)
+        return
+    xs = rng.standard_normal((4, 3)).astype(np.float32)
+    (got,) = lutmlir.compile(model, progress=False).run(xs)
+    bits = (xs[:, :, None] > np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)[None]).reshape(4, -1)
+    addr = (bits[:, mapping].astype(np.int64) << np.arange(n)).sum(-1)
+    np.testing.assert_array_equal(got, tables[np.arange(L)[None], addr])

@@ -11,6 +11,7 @@
 
 #include "lut/Compiler/Driver.h"
 
+#include <cstdint>
 #include <string>
 
 namespace lut {
@@ -33,6 +34,16 @@ DriverStatus runPassPipeline(const std::string &mlirText, const std::string &pip
                              std::string &output, std::string &diagnostics,
                              const std::string &bufferName = "<input>",
                              bool debugInfo = false);
+
+/// Multiply-accumulates of one inference of the module in `mlirText` (MLIR
+/// on tensors: the importer's output, or after lut passes), counted as the
+/// `--lut-report` counts them (lut::countMacs): contractions and the
+/// multiplying lut ops, not elementwise multiplies; a dynamic dim counts as
+/// 1. Returns Failure with located diagnostics when the text does not
+/// parse.
+DriverStatus countModelMacs(const std::string &mlirText, int64_t &macs,
+                            std::string &diagnostics,
+                            const std::string &bufferName = "<input>");
 
 } // namespace lut
 

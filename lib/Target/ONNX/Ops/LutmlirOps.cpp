@@ -5,9 +5,11 @@
 // onnx_ops.py), imported to lut ops so that lutc compiles a fine-tuned model
 // without refitting:
 //
-//   lutmlir.LookupFFN(X, P, T, B){bits} -> lut.lsh_encode (codes), the
-//       scores s_h = sum|z| / prod(1 + exp(-2|z|)) as linalg over z = X P,
-//       and lut.gather_sum(codes, T, weights = s, bias = B);
+//   lutmlir.LookupFFN(X, P, T, B){bits} -> z = X P (linalg.matmul, the only
+//       contraction), then one linalg pass over z for the sign-bit codes
+//       (lut.lsh_encode's convention) and the scores
+//       s_h = sum|z| / prod(1 + exp(-2|z|)), and lut.gather_sum(codes, T,
+//       weights = s, bias = B);
 //   lutmlir.Thermometer(X, Thresholds)  -> lut.thermometer (i1 bits);
 //   lutmlir.WeightlessLUT(Bits, Mapping, Tables) -> lut.lut.
 //
@@ -62,11 +64,9 @@ void lookupFFN(NodeCtx &n) {
   Importer &imp = n.imp;
   OpFoldResult rows = imp.dimsOf(x)[0];
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  // Codes: the hash (LutKernels' encoder when compiled).
-  Value codes = LshEncodeOp::create(b, loc, x, p, Value(),
-                                    imp.emptyTensor(loc, {rows, b.getIndexAttr(h)}, i32), bits)
-                    ->getResult(0);
-  // Scores from z = X P, viewed as N x H x k.
+  // z = X P once, viewed as N x H x k; one pass over it gives the codes
+  // (bit j of code h set when z[h*k+j] > 0, lut.lsh_encode's convention)
+  // and the two halves of the scores.
   Value z = linalg::MatmulOp::create(
                 b, loc, ValueRange{x, p},
                 ValueRange{imp.filled(loc, {rows, b.getIndexAttr(hk)}, f32, b.getF32FloatAttr(0))})
@@ -79,13 +79,15 @@ void lookupFFN(NodeCtx &n) {
   SmallVector<OpFoldResult> nh{rows, b.getIndexAttr(h)};
   Value sum0 = imp.filled(loc, nh, f32, b.getF32FloatAttr(0));
   Value prod0 = imp.filled(loc, nh, f32, b.getF32FloatAttr(1));
+  Value code0 = imp.filled(loc, nh, i32, b.getI32IntegerAttr(0));
   MLIRContext *ctx = b.getContext();
   AffineExpr dn, dh, dj;
   bindDims(ctx, dn, dh, dj);
   auto acc = linalg::GenericOp::create(
-      b, loc, TypeRange{sum0.getType(), prod0.getType()}, ValueRange{z3},
-      ValueRange{sum0, prod0},
+      b, loc, TypeRange{sum0.getType(), prod0.getType(), code0.getType()}, ValueRange{z3},
+      ValueRange{sum0, prod0, code0},
       SmallVector<AffineMap>{AffineMap::get(3, 0, {dn, dh, dj}, ctx),
+                             AffineMap::get(3, 0, {dn, dh}, ctx),
                              AffineMap::get(3, 0, {dn, dh}, ctx),
                              AffineMap::get(3, 0, {dn, dh}, ctx)},
       SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
@@ -95,14 +97,22 @@ void lookupFFN(NodeCtx &n) {
         Value abs = math::AbsFOp::create(bb, l, a[0]);
         Value e = math::ExpOp::create(bb, l, arith::MulFOp::create(bb, l, abs, cst(bb, l, f32, -2.0)));
         Value onePlus = arith::AddFOp::create(bb, l, e, cst(bb, l, f32, 1.0));
+        Value j = arith::IndexCastOp::create(bb, l, i32, linalg::IndexOp::create(bb, l, 2));
+        Value bit = arith::ShLIOp::create(bb, l, cst(bb, l, i32, 1.0), j);
+        Value positive =
+            arith::CmpFOp::create(bb, l, arith::CmpFPredicate::OGT, a[0], cst(bb, l, f32, 0.0));
+        Value code = arith::OrIOp::create(
+            bb, l, a[3], arith::SelectOp::create(bb, l, positive, bit, cst(bb, l, i32, 0.0)));
         linalg::YieldOp::create(bb, l, ValueRange{arith::AddFOp::create(bb, l, a[1], abs),
-                                                  arith::MulFOp::create(bb, l, a[2], onePlus)});
+                                                  arith::MulFOp::create(bb, l, a[2], onePlus),
+                                                  code});
       });
   Value scores = imp.elementwise(loc, {acc.getResult(0), acc.getResult(1)},
                                  ArrayRef<OpFoldResult>(nh), f32,
                                  [](OpBuilder &bb, Location l, ValueRange a) -> Value {
                                    return arith::DivFOp::create(bb, l, a[0], a[1]);
                                  });
+  Value codes = acc.getResult(2);
   Value y = GatherSumOp::create(b, loc, codes, t, scores, bias, Value(),
                                 imp.emptyTensor(loc, {rows, b.getIndexAttr(m)}, f32))
                 ->getResult(0);
@@ -135,9 +145,10 @@ void weightlessLUT(NodeCtx &n) {
   if (staticDim(n, t, 0, "Tables") != l || staticDim(n, t, 1, "Tables") != (int64_t(1) << fanIn))
     n.fail("Tables must be [L, 2^n] = [" + Twine(l) + ", " + Twine(int64_t(1) << fanIn) + "]");
   int64_t inputs = staticDim(n, bv, 1, "Bits");
-  if (mapping.constant) {
+  // An initializer's contents: dense, or (a large one) a dense_resource blob.
+  if (DenseElementsAttr values = toDense(mapping.constant, INT64_MAX)) {
     int64_t idx = 0;
-    for (const APInt &v : cast<DenseIntElementsAttr>(mapping.constant).getValues<APInt>()) {
+    for (const APInt &v : values.getValues<APInt>()) {
       int64_t i = v.getSExtValue();
       if (i < 0 || i >= inputs)
         n.fail("Mapping[" + Twine(idx / fanIn) + ", " + Twine(idx % fanIn) + "] = " + Twine(i) +
