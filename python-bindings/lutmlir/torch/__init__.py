@@ -19,8 +19,9 @@ model's FFNs as lookup tables and compile it with lut-mlir.
 - Building blocks: ``Thermometer``, ``LUTLayer``, ``GroupSum``,
   ``gather_weighted_sum``, ``efd_lut``.
 
-Pure PyTorch (Debian's python3-torch); importing it does not load the
-compiler.
+The layers, their gradients and the training are pure PyTorch (Debian's
+python3-torch) on the CPU; the compiler is needed only to compile the
+export (importing the ``lutmlir`` package finds its extension).
 """
 from .onnx_ops import export  # noqa: F401
 from .distill import distill, lut_layers  # noqa: F401

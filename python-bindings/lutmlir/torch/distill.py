@@ -17,8 +17,30 @@ def _first_tensor(args):
     return args[0] if isinstance(args, tuple) else args
 
 
+def _schedule(opt, schedule, total):
+    """A per-step LR scheduler: "constant" or "cosine" (to 0 over `total`
+    steps)."""
+    if schedule == "constant":
+        return None
+    if schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(total, 1))
+    raise ValueError(f"schedule must be 'constant' or 'cosine', not {schedule!r}")
+
+
+def _count(batches, schedule):
+    """Steps per pass, which a cosine schedule needs; 0 when unknown."""
+    if schedule == "constant":
+        return 0
+    try:
+        return len(batches)
+    except TypeError:
+        raise ValueError("schedule='cosine' needs batches with a len() (a list or a "
+                         "DataLoader)") from None
+
+
 def distill(student, teacher, batches, *, ffn_epochs=1, epochs=1, lr=1e-3, ffn_lr=None,
-            task_loss=None, progress=None):
+            task_loss=None, progress=None, ffn_batches=None, schedule="constant",
+            weight_decay=0.0):
     """Fine-tunes the LUT layers of `student` (a copy of `teacher` after
     lutmlir.torch.convert) in two stages, on the CPU.
 
@@ -36,10 +58,16 @@ def distill(student, teacher, batches, *, ffn_epochs=1, epochs=1, lr=1e-3, ffn_l
         (x, y) pairs; x is what the model's forward takes (a tensor).
     progress: None or progress(stage, step, loss) with stage "ffn" or
         "end-to-end", after every optimizer step.
+    ffn_batches: the inputs of stage 1 (default ``batches``), e.g. a subset.
+    schedule: "constant" or "cosine" (each stage's learning rate decays to
+        0 over its steps). weight_decay: AdamW's decoupled weight decay
+        (0: Adam).
     Returns {"ffn": [mean loss per pass], "end-to-end": [...]}. Raises
     ValueError when the student has no LUT layer or the teacher lacks a
     module of one's name."""
     layers = lut_layers(student)
+    if schedule not in ("constant", "cosine"):
+        raise ValueError(f"schedule must be 'constant' or 'cosine', not {schedule!r}")
     if not layers:
         raise ValueError("the student has no LookupFFN or WeightlessFFN layer: "
                          "run lutmlir.torch.convert first")
@@ -57,7 +85,9 @@ def distill(student, teacher, batches, *, ffn_epochs=1, epochs=1, lr=1e-3, ffn_l
 
     # 1. per-FFN matching
     params = [p for m in layers.values() for p in m.parameters()]
-    opt = torch.optim.Adam(params, lr=ffn_lr or lr)
+    ffn_batches = batches if ffn_batches is None else ffn_batches
+    opt = torch.optim.AdamW(params, lr=ffn_lr or lr, weight_decay=weight_decay)
+    sched = _schedule(opt, schedule, ffn_epochs * _count(ffn_batches, schedule))
     captured = {}
     hooks = [tmods[n].register_forward_hook(
         lambda mod, args, out, n=n: captured.__setitem__(n, (_first_tensor(args), out)))
@@ -66,7 +96,7 @@ def distill(student, teacher, batches, *, ffn_epochs=1, epochs=1, lr=1e-3, ffn_l
         step = 0
         for _ in range(ffn_epochs):
             total, count = 0.0, 0
-            for batch in batches:
+            for batch in ffn_batches:
                 x, _ = split(batch)
                 with torch.no_grad():
                     teacher(x)
@@ -75,6 +105,8 @@ def distill(student, teacher, batches, *, ffn_epochs=1, epochs=1, lr=1e-3, ffn_l
                            for n in layers) / len(layers)
                 loss.backward()
                 opt.step()
+                if sched:
+                    sched.step()
                 total, count, step = total + loss.item(), count + 1, step + 1
                 if progress:
                     progress("ffn", step, loss.item())
@@ -84,7 +116,8 @@ def distill(student, teacher, batches, *, ffn_epochs=1, epochs=1, lr=1e-3, ffn_l
             h.remove()
 
     # 2. end to end
-    opt = torch.optim.Adam(student.parameters(), lr=lr)
+    opt = torch.optim.AdamW(student.parameters(), lr=lr, weight_decay=weight_decay)
+    sched = _schedule(opt, schedule, epochs * _count(batches, schedule))
     step = 0
     student.train()
     for _ in range(epochs):
@@ -103,6 +136,8 @@ def distill(student, teacher, batches, *, ffn_epochs=1, epochs=1, lr=1e-3, ffn_l
                 loss = nn.functional.mse_loss(out, want)
             loss.backward()
             opt.step()
+            if sched:
+                sched.step()
             total, count, step = total + loss.item(), count + 1, step + 1
             if progress:
                 progress("end-to-end", step, loss.item())

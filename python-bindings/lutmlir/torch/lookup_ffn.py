@@ -189,11 +189,12 @@ class LookupFFN(nn.Module):
 
     def multiplications_per_token(self):
         """Multiplications of one token: the projection (d_in*H*k dense; the
-        block products for BH4), the score (one per table), and one per
-        table and output column for the score-weighted rows."""
+        block products for BH4), the scores' products (H*k), and one per
+        table and output column for the score-weighted rows (the LayerNorm
+        not counted)."""
         if self.projection_kind == "dense":
             proj = self.d_in * self.num_tables * self.bits
         else:
             p = self.projection
             proj = p.blocks.shape[0] * p.D * p.block
-        return proj + self.num_tables + self.num_tables * self.d_out
+        return proj + self.num_tables * self.bits + self.num_tables * self.d_out

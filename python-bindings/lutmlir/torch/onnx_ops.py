@@ -93,7 +93,9 @@ def export(model, args, path, *, opset=17, input_names=None, output_names=None,
     import warnings
 
     model.eval()
-    with torch.no_grad(), warnings.catch_warnings():
+    # Not under no_grad: there, nn.MultiheadAttention takes its fused fast
+    # path (aten::_native_multi_head_attention), which has no ONNX export.
+    with warnings.catch_warnings():
         # The exporter warns that it has no shape inference for custom ops
         # (the symbolics set the output types) and about traced shape checks.
         warnings.simplefilter("ignore", UserWarning)

@@ -48,36 +48,57 @@ def _efd_weights(n, alpha, beta, dtype):
     return torch.stack(ws), torch.stack(ks)
 
 
+def _addresses(bits, mapping):
+    """addr[N, L] int64: bit j of LUT l's address is bits[:, mapping[l, j]]
+    (> 0.5 reads as 1). Computed as one matrix product, bits [N, Din] @
+    A [Din, L] with A[mapping[l, j], l] += 2^j: the sum of distinct powers
+    of two is their OR, and it is exact in f32 for fan-ins up to 16."""
+    L, n = mapping.shape
+    A = torch.zeros(bits.shape[1], L, dtype=torch.float32)
+    cols = torch.arange(L).repeat_interleave(n)
+    weights = (2.0 ** torch.arange(n, dtype=torch.float32)).repeat(L)
+    A.index_put_((mapping.reshape(-1), cols), weights, accumulate=True)
+    b = (bits > 0.5).to(torch.float32)
+    return torch.mm(b, A).round_().to(torch.int64)
+
+
 class _EFDLut(torch.autograd.Function):
     @staticmethod
     def forward(ctx, bits, tables, mapping, alpha, beta):
-        n = mapping.shape[1]
-        inputs = bits[:, mapping]  # [N, L, n]
-        shifts = (1 << torch.arange(n, device=bits.device)).to(torch.int64)
-        addr = ((inputs > 0.5).to(torch.int64) * shifts).sum(-1)  # [N, L]
-        out = tables.gather(1, addr.t()).t()  # [N, L]
-        ctx.save_for_backward(tables, mapping, addr)
+        L, R = tables.shape
+        addr = _addresses(bits, mapping)  # [N, L]
+        # flat[n, l] = l * R + addr[n, l]: one gather from the flattened tables
+        flat = addr + torch.arange(L, dtype=torch.int64) * R
+        out = torch.take(tables, flat)
+        ctx.save_for_backward(tables, mapping, flat)
         ctx.alpha, ctx.beta, ctx.num_bits = alpha, beta, bits.shape[1]
         return out
 
     @staticmethod
     def backward(ctx, dout):
-        tables, mapping, addr = ctx.saved_tensors
+        tables, mapping, flat = ctx.saved_tensors
         L, n = mapping.shape
+        R = tables.shape[1]
+        N = dout.shape[0]
         dbits = dtables = None
+        dout = dout.contiguous()
         if ctx.needs_input_grad[1]:
-            dtables = torch.zeros_like(tables)
-            dtables.scatter_add_(1, addr.t(), dout.t())
+            dtables = torch.zeros(L * R, dtype=dout.dtype)
+            dtables.index_add_(0, flat.reshape(-1), dout.reshape(-1))
+            dtables = dtables.reshape(L, R)
         if ctx.needs_input_grad[0]:
             W, K = _efd_weights(n, ctx.alpha, ctx.beta, tables.dtype)
             # diff[l, j, k'] = T[l, k' | 1<<j] - T[l, k']
             hi = tables[:, K | (1 << torch.arange(n))[:, None]]
             diff = hi - tables[:, K]  # [L, n, 2^(n-1)]
-            G = torch.einsum("ljk,jak->lja", diff, W)  # [L, n, 2^n]
-            g = G.gather(2, addr.t()[:, None, :].expand(L, n, -1))  # [L, n, N]
-            per_input = (g * dout.t()[:, None, :]).permute(2, 0, 1)  # [N, L, n]
-            dbits = torch.zeros(dout.shape[0], ctx.num_bits, dtype=dout.dtype)
-            dbits.index_add_(1, mapping.reshape(-1), per_input.reshape(dout.shape[0], -1))
+            # G[j, l*R + a]: the EFD derivative of LUT l at address a by its
+            # input j; per input j, one flat gather at the samples' addresses
+            # and one scatter-add into the bits it reads.
+            G = torch.einsum("ljk,jak->jla", diff, W).reshape(n, L * R)
+            dbits = torch.zeros(N, ctx.num_bits, dtype=dout.dtype)
+            for j in range(n):
+                g = torch.take(G[j], flat).mul_(dout)  # [N, L]
+                dbits.index_add_(1, mapping[:, j], g)
         return dbits, dtables, None, None, None
 
 
