@@ -19,6 +19,12 @@ checked against the native CPU path (ctest hls-csim-vit; docs/HLS.md).
    and through the C simulation of main_graph; the predicted class must be
    the same on every image.
 Exit status 0 when both hold; prints the numbers either way.
+
+With --lut=none, the model is compiled as it is, without a conversion: a
+model whose FFNs were fine-tuned as LUT layers (examples/vit-fashion-mnist/
+finetune.py exports them as lutmlir-domain ops), e.g. the weightless ViT
+vit_weightless.onnx (ctest hls-csim-vit-weightless). Step 4 then covers
+the model's lut.gather_sum ops only if it has any.
 """
 import argparse
 import os
@@ -37,7 +43,10 @@ import fmnist  # noqa: E402
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("--build", required=True, help="lut-mlir build directory")
 ap.add_argument("--work", help="working directory (default: a fresh temporary one)")
-ap.add_argument("--lut", default="lsh:tables=48,bits=8,projection=hidden")
+ap.add_argument("--model", default=os.path.join(ROOT, "examples", "vit-fashion-mnist", "vit.onnx"),
+                help="the ONNX model (a Fashion-MNIST classifier of batch 100)")
+ap.add_argument("--lut", default="lsh:tables=48,bits=8,projection=hidden",
+                help="lutc's --lut conversion, or 'none' for a model that already has LUT ops")
 ap.add_argument("--calibration-images", type=int, default=1000)
 ap.add_argument("--test-images", type=int, default=300,
                 help="Fashion-MNIST test images through the whole model (a multiple of 100)")
@@ -49,7 +58,7 @@ os.makedirs(work, exist_ok=True)
 lutc = os.path.join(a.build, "bin", "lutc")
 lut_opt = os.path.join(a.build, "bin", "lut-opt")
 lut_run = os.path.join(a.build, "bin", "lut-run")
-model = os.path.join(ROOT, "examples", "vit-fashion-mnist", "vit.onnx")
+model = a.model
 
 
 def run(cmd, **kw):
@@ -80,10 +89,15 @@ cal = xtr[np.random.default_rng(0).permutation(len(xtr))[:a.calibration_images]]
 np.save(os.path.join(work, "calibration.npy"), cal)
 lut_mlir = os.path.join(work, "lut.mlir")
 dump = os.path.join(work, "ffn-inputs")
-_, t = run([lutc, model, f"--lut={a.lut}", "--lut-tables=i8",
-            f"--calibration={os.path.join(work, 'calibration.npy')}",
-            f"--dump-calibration={dump}", "--emit=mlir", "-o", lut_mlir])
-print(f"LUT conversion (lutc --lut ... --emit=mlir): {t:.1f} s")
+os.makedirs(dump, exist_ok=True)
+if a.lut == "none":
+    _, t = run([lutc, model, "--emit=mlir", "-o", lut_mlir])
+    print(f"import (lutc --emit=mlir, no conversion): {t:.1f} s")
+else:
+    _, t = run([lutc, model, f"--lut={a.lut}", "--lut-tables=i8",
+                f"--calibration={os.path.join(work, 'calibration.npy')}",
+                f"--dump-calibration={dump}", "--emit=mlir", "-o", lut_mlir])
+    print(f"LUT conversion (lutc --lut ... --emit=mlir): {t:.1f} s")
 lut_so = os.path.join(work, "lut.so")
 run([lutc, lut_mlir, "-o", lut_so])
 hls = os.path.join(work, "hls")

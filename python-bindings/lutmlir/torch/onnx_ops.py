@@ -93,6 +93,11 @@ def export(model, args, path, *, opset=17, input_names=None, output_names=None,
     import warnings
 
     model.eval()
+    from .distill import LUT_LAYERS
+
+    # The domain is declared only when used (the exporter warns otherwise).
+    used = any(isinstance(m, LUT_LAYERS) for m in model.modules())
+    opsets = {DOMAIN: VERSION} if used else None
     # Not under no_grad: there, nn.MultiheadAttention takes its fused fast
     # path (aten::_native_multi_head_attention), which has no ONNX export.
     with warnings.catch_warnings():
@@ -103,7 +108,7 @@ def export(model, args, path, *, opset=17, input_names=None, output_names=None,
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(model, args, str(path), opset_version=opset,
                           input_names=input_names, output_names=output_names,
-                          dynamic_axes=dynamic_axes, custom_opsets={DOMAIN: VERSION},
+                          dynamic_axes=dynamic_axes, custom_opsets=opsets,
                           do_constant_folding=True)
     import onnx
 
