@@ -11,6 +11,8 @@ PKGS=(
   # the lutmlir package: its pytest suite, pip install into a venv, tqdm bars
   python3-pytest python3-pip python3-setuptools python3-wheel python3-venv python3-tqdm
   dataset-fashion-mnist
+  # examples/char-gpt: the English text of the fortune cookie files
+  fortunes
   # lib/Kernels: the AArch64 archive and its test under qemu-aarch64
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   # the HLS backend's C simulation (test/HLS) compiles the emitted C++ with g++
