@@ -3,7 +3,8 @@
 // With libgomp linked and LUT_NUM_THREADS=2, (a) parallelFor runs its items
 // on two threads, each item once, and (b) a gather_sum or lsh_encode call
 // large enough to be split (by tokens, or by output columns for one token)
-// gives bit-identical results to the unsplit scalar kernel.
+// gives bit-identical results to the unsplit scalar kernel, and so do the
+// weightless kernels, split by blocks of tokens.
 //
 //===----------------------------------------------------------------------===//
 #include "lut-c/Kernels.h"
@@ -123,6 +124,36 @@ TEST(LutKernelsThreads, EncodeSplitByTokensIsExact) {
                      ref.data(), h, n, lutk::kCodeU8};
   lutk::scalarTable().encode[lutk::kProjRawF32](a);
   EXPECT_EQ(codes, ref);
+}
+
+// The weightless kernels split by blocks of 32 tokens (a partial last
+// block): the same bytes and entries as one scalar call.
+TEST(LutKernelsThreads, WeightlessSplitByTokensIsExact) {
+  const int64_t n = 1000, d = 96, b = 8, l = 384, fanIn = 6, inputs = d * b;
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal;
+  std::vector<float> x(n * d), thr(d * b), tables(l << fanIn);
+  for (auto *v : {&x, &tables})
+    for (auto &e : *v)
+      e = normal(rng);
+  for (int64_t i = 0; i < d; ++i)
+    for (int64_t j = 0; j < b; ++j)
+      thr[i * b + j] = -1.5f + 3.0f * (float)j / (float)b;
+  std::vector<int64_t> mapping(l * fanIn);
+  for (auto &m : mapping)
+    m = (int64_t)(rng() % inputs);
+  std::vector<uint8_t> bits(n * inputs), bitsRef(n * inputs);
+  lutk_thermometer_f32(x.data(), d, thr.data(), b, d, b, bits.data(), inputs, n);
+  lutk::ThermoArgs ta{x.data(), d, thr.data(), b, d, b, bitsRef.data(), inputs, n};
+  lutk::scalarTable().thermometer(ta);
+  EXPECT_EQ(bits, bitsRef);
+  std::vector<float> y(n * l), yRef(n * l);
+  lutk_lut_f32_m64(bits.data(), inputs, inputs, mapping.data(), fanIn, fanIn, tables.data(),
+                   1 << fanIn, y.data(), l, n, l);
+  lutk::LutArgs la{bits.data(), inputs, inputs, mapping.data(), fanIn, fanIn,
+                   tables.data(), 1 << fanIn, yRef.data(), l, n, l};
+  lutk::scalarTable().lut[lutk::kMapI64](la);
+  EXPECT_EQ(std::memcmp(y.data(), yRef.data(), y.size() * sizeof(float)), 0);
 }
 
 } // namespace

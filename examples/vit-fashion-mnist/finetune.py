@@ -49,7 +49,8 @@ from vit_model import ViT  # noqa: E402
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                              formatter_class=argparse.RawDescriptionHelpFormatter)
-ap.add_argument("--method", choices=["lookup", "weightless", "both"], default="both")
+ap.add_argument("--method", choices=["lookup", "weightless", "both", "none"], default="both",
+                help="the LUT methods to fine-tune (none: only the baselines and --control)")
 ap.add_argument("--control", action="store_true",
                 help="also train the dense ViT end to end for --epochs with the same learning "
                      "rate, schedule and batches, and report it: how much of a fine-tuned LUT "
@@ -233,7 +234,8 @@ if a.control:
     rows.append(dense_control())
     print(f"{rows[-1][0]}: {100 * rows[-1][1]:.2f}%", flush=True)
 
-for method in (["lookup", "weightless"] if a.method == "both" else [a.method]):
+methods = {"both": ["lookup", "weightless"], "none": []}.get(a.method, [a.method])
+for method in methods:
     rows.append(finetune(method))
     print(f"{rows[-1][0]}: {100 * rows[-1][1]:.2f}%", flush=True)
 

@@ -69,6 +69,15 @@ LogicalResult checkOperands(Operation *op) {
   return success();
 }
 
+/// The i64 size arguments and pointers of `args` as the callee's types.
+SmallVector<Type> callTypes(OpBuilder &b, ValueRange args) {
+  Type ptrT = LLVM::LLVMPointerType::get(b.getContext());
+  SmallVector<Type> types;
+  for (Value a : args)
+    types.push_back(a.getType() == ptrT ? ptrT : b.getI64Type());
+  return types;
+}
+
 LogicalResult lowerGatherSum(lut::GatherSumOp op, ModuleOp module) {
   if (op->getNumResults() != 0)
     return success(); // tensor form: not ours
@@ -86,8 +95,6 @@ LogicalResult lowerGatherSum(lut::GatherSumOp op, ModuleOp module) {
                           << " have no kernel";
   OpBuilder b(op);
   Location loc = op.getLoc();
-  Type ptrT = LLVM::LLVMPointerType::get(b.getContext());
-  Type i64T = b.getI64Type();
   CView codes = getCView(b, loc, op.getCodes());
   CView tables = getCView(b, loc, op.getTables());
   CView y = getCView(b, loc, op.getInit());
@@ -110,11 +117,8 @@ LogicalResult lowerGatherSum(lut::GatherSumOp op, ModuleOp module) {
   args.push_back(op.getBias() ? getCView(b, loc, op.getBias()).ptr : nullPtr(b, loc));
   args.append({y.ptr, y.strides[0], y.sizes[0], y.sizes[1]});
 
-  SmallVector<Type> argTypes;
-  for (Value a : args)
-    argTypes.push_back(a.getType() == ptrT ? ptrT : i64T);
   std::string name = ("lutk_gather_sum_" + ts + "_" + cs).str();
-  func::FuncOp callee = getOrDeclare(module, loc, name, argTypes, {});
+  func::FuncOp callee = getOrDeclare(module, loc, name, callTypes(b, args), {});
   if (!callee)
     return failure();
   func::CallOp::create(b, loc, callee, args);
@@ -137,7 +141,6 @@ LogicalResult lowerLshEncode(lut::LshEncodeOp op, ModuleOp module) {
                           << " bits do not fit i8 codes";
   OpBuilder b(op);
   Location loc = op.getLoc();
-  Type ptrT = LLVM::LLVMPointerType::get(b.getContext());
   CView x = getCView(b, loc, op.getX());
   CView p = getCView(b, loc, op.getProjection());
   CView codes = getCView(b, loc, op.getInit());
@@ -146,25 +149,13 @@ LogicalResult lowerLshEncode(lut::LshEncodeOp op, ModuleOp module) {
                              p.strides[0], bias,           x.sizes[1],
                              codes.sizes[1], i64(b, loc, op.getBits()), codes.ptr,
                              codes.strides[0], codes.sizes[0]};
-  SmallVector<Type> argTypes;
-  for (Value a : args)
-    argTypes.push_back(a.getType() == ptrT ? ptrT : b.getI64Type());
   func::FuncOp callee =
-      getOrDeclare(module, loc, ("lutk_lsh_encode_f32_" + cs).str(), argTypes, {});
+      getOrDeclare(module, loc, ("lutk_lsh_encode_f32_" + cs).str(), callTypes(b, args), {});
   if (!callee)
     return failure();
   func::CallOp::create(b, loc, callee, args);
   op.erase();
   return success();
-}
-
-/// The i64 size arguments and pointers of `args` as the callee's types.
-SmallVector<Type> callTypes(OpBuilder &b, ValueRange args) {
-  Type ptrT = LLVM::LLVMPointerType::get(b.getContext());
-  SmallVector<Type> types;
-  for (Value a : args)
-    types.push_back(a.getType() == ptrT ? ptrT : b.getI64Type());
-  return types;
 }
 
 LogicalResult lowerThermometer(lut::ThermometerOp op, ModuleOp module) {

@@ -180,36 +180,32 @@ void runEncode(ProjKind kind, const EncodeArgs &a) {
 constexpr int64_t kWeightlessTokenBlock = 32;
 constexpr int64_t kMinParallelLookups = 1 << 16; // n * l (or n * d * b) per call
 
-struct ThermoSplit {
-  ThermoFn fn;
-  const ThermoArgs *args;
+/// A weightless call split by blocks of tokens: Args is ThermoArgs or
+/// LutArgs, `advance(a, t0)` moves its per-token pointers to token t0.
+template <class Args> struct TokenSplit {
+  void (*fn)(const Args &);
+  const Args *args;
+  void (*advance)(Args &, int64_t);
 };
 
-void thermoRange(void *p, int64_t begin, int64_t end) {
-  const ThermoSplit &s = *static_cast<const ThermoSplit *>(p);
-  ThermoArgs a = *s.args;
+template <class Args> void tokenRange(void *p, int64_t begin, int64_t end) {
+  const TokenSplit<Args> &s = *static_cast<const TokenSplit<Args> *>(p);
+  Args a = *s.args;
   int64_t t0 = begin * kWeightlessTokenBlock;
   int64_t t1 = end * kWeightlessTokenBlock < a.n ? end * kWeightlessTokenBlock : a.n;
-  a.x += t0 * a.xStride;
-  a.bits += t0 * a.bitsStride;
+  s.advance(a, t0);
   a.n = t1 - t0;
   s.fn(a);
 }
 
-struct LutSplit {
-  LutFn fn;
-  const LutArgs *args;
-};
+void advanceThermo(ThermoArgs &a, int64_t t0) {
+  a.x += t0 * a.xStride;
+  a.bits += t0 * a.bitsStride;
+}
 
-void lutRange(void *p, int64_t begin, int64_t end) {
-  const LutSplit &s = *static_cast<const LutSplit *>(p);
-  LutArgs a = *s.args;
-  int64_t t0 = begin * kWeightlessTokenBlock;
-  int64_t t1 = end * kWeightlessTokenBlock < a.n ? end * kWeightlessTokenBlock : a.n;
+void advanceLut(LutArgs &a, int64_t t0) {
   a.bits += t0 * a.bitsStride;
   a.y += t0 * a.yStride;
-  a.n = t1 - t0;
-  s.fn(a);
 }
 
 int64_t weightlessItems(int64_t n) {
@@ -223,8 +219,8 @@ void runThermometer(const ThermoArgs &a) {
     fn(a);
     return;
   }
-  ThermoSplit s{fn, &a};
-  parallelFor(weightlessItems(a.n), threads, thermoRange, &s);
+  TokenSplit<ThermoArgs> s{fn, &a, advanceThermo};
+  parallelFor(weightlessItems(a.n), threads, tokenRange<ThermoArgs>, &s);
 }
 
 void runLut(MapType mt, const LutArgs &a) {
@@ -234,8 +230,8 @@ void runLut(MapType mt, const LutArgs &a) {
     fn(a);
     return;
   }
-  LutSplit s{fn, &a};
-  parallelFor(weightlessItems(a.n), threads, lutRange, &s);
+  TokenSplit<LutArgs> s{fn, &a, advanceLut};
+  parallelFor(weightlessItems(a.n), threads, tokenRange<LutArgs>, &s);
 }
 
 } // namespace

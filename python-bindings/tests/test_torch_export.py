@@ -104,6 +104,7 @@ def _bits_sensitive_inputs(shape, seed):
     lambda: LookupFFN(8, 5, tables=4, bits=3),
     lambda: LookupFFN(8, 5, tables=4, bits=3, projection="bh4"),
     lambda: WeightlessFFN(8, 5, bits=3, luts_per_output=4, fan_in=3),
+    lambda: WeightlessFFN(8, 5, bits=3, luts_per_output=4, fan_in=3, depth=2),
 ])
 def test_export_import_compile_run_matches_pytorch(tmp_path, make):
     """Export -> lutc's import of the lutmlir domain -> native code: the

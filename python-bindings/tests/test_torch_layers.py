@@ -157,6 +157,8 @@ def teacher(d=16, seed=9):
 @pytest.mark.parametrize("make", [
     lambda: LookupFFN(16, 16, tables=8, bits=4, generator=gen(10)),
     lambda: WeightlessFFN(16, 16, bits=4, luts_per_output=8, fan_in=4, generator=gen(10)),
+    lambda: WeightlessFFN(16, 16, bits=4, luts_per_output=8, fan_in=4, depth=2,
+                          generator=gen(10)),
 ])
 def test_short_training_run_loss_falls(make):
     f = teacher()
@@ -254,3 +256,39 @@ def test_distill_both_stages_reduce_their_loss():
     assert h["end-to-end"][-1] < h["end-to-end"][0]
     with pytest.raises(ValueError, match="convert first"):
         distill(teacher, teacher, batches)
+
+
+def test_distill_cosine_schedule_and_its_errors():
+    import copy
+    from lutmlir.torch import convert, distill
+
+    torch.manual_seed(1)
+    teacher = torch.nn.Sequential(torch.nn.Linear(16, 64), torch.nn.GELU(), torch.nn.Linear(64, 16))
+    wrapper = torch.nn.Sequential(teacher)
+    student = copy.deepcopy(wrapper)
+    convert(student, "weightless", bits=4, luts_per_output=4, fan_in=4, generator=gen(15))
+    x = torch.randn(128, 16, generator=gen(16))
+    stages = []
+    h = distill(student, wrapper, [x[:64], x[64:]], ffn_batches=[x[:64]], ffn_epochs=3,
+                epochs=3, lr=1e-2, schedule="cosine", weight_decay=0.01,
+                progress=lambda stage, step, loss: stages.append(stage))
+    # stage 1 ran on its own (smaller) batches: 3 passes of 1 batch
+    assert stages.count("ffn") == 3 and stages.count("end-to-end") == 6
+    assert len(h["ffn"]) == 3 and len(h["end-to-end"]) == 3
+    with pytest.raises(ValueError, match="schedule must be"):
+        distill(student, wrapper, [x], schedule="linear")
+    with pytest.raises(ValueError, match="len"):
+        distill(student, wrapper, (b for b in [x]), schedule="cosine")
+
+
+def test_weightless_depth():
+    m = WeightlessFFN(8, 4, bits=3, luts_per_output=4, fan_in=3, depth=3, generator=gen(17))
+    assert len(m.layers()) == 3 and m.hidden[0].mapping.max() < 16
+    x = torch.randn(20, 8, generator=gen(18), requires_grad=True)
+    m.fit_thresholds(x.detach())
+    m(x).sum().backward()
+    # every layer's tables and the input get gradients through the bits
+    assert all(l.tables.grad is not None and l.tables.grad.abs().sum() > 0 for l in m.layers())
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match="depth"):
+        WeightlessFFN(8, 4, depth=0)

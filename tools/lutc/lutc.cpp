@@ -88,7 +88,8 @@ cl::opt<unsigned> optLevel("O",
                                     "(docs/Architecture.md)"),
                            cl::Prefix, cl::init(2), cl::cat(lutcCat));
 cl::opt<bool> ukernels("ukernels",
-                       cl::desc("Lower lut.gather_sum and lut.lsh_encode to the LutKernels "
+                       cl::desc("Lower lut.gather_sum, lut.lsh_encode, lut.thermometer and "
+                                "lut.lut to the LutKernels "
                                 "microkernels (AVX-512, AVX2, NEON or scalar, chosen at run "
                                 "time), linked into the model (default: on; off: the linalg "
                                 "reference lowering)"),

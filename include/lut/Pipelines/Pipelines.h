@@ -54,7 +54,8 @@ struct LutToLLVMPipelineOptions
       llvm::cl::init("")};
   Option<bool> ukernels{
       *this, "ukernels",
-      llvm::cl::desc("Lower lut.gather_sum and lut.lsh_encode to calls of the LutKernels "
+      llvm::cl::desc("Lower lut.gather_sum, lut.lsh_encode, lut.thermometer and lut.lut to "
+                     "calls of the LutKernels "
                      "microkernels (lut-kernel-calls) instead of linalg loops; the model "
                      "must then be linked with libLutKernels.a, as lutc does; false: "
                      "the linalg reference lowering (convert-lut-to-linalg)"),
@@ -108,7 +109,8 @@ void buildLutLowerToLLVMPipeline(mlir::OpPassManager &pm,
                                  const LutToLLVMPipelineOptions &options);
 
 /// The whole `lut-to-llvm-pipeline`: lut-set-target, lut-model-signature,
-/// lut-tile (with `tile`), convert-lut-to-linalg (unless `ukernels`), linalg-generalize-named-ops, the optimizations of
+/// lut-tile (with `tile`), convert-lut-to-linalg (with `ukernels`, keeping the
+/// table and weightless ops for their kernels), linalg-generalize-named-ops, the optimizations of
 /// `opt-level`, then buildLutBufferizePipeline and
 /// buildLutLowerToLLVMPipeline.
 void buildLutToLLVMPipeline(mlir::OpPassManager &pm,

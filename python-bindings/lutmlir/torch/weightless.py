@@ -230,27 +230,56 @@ class GroupSum(nn.Module):
         return o.reshape(o.shape[0], self.groups, -1).sum(-1) * self.scale + self.bias
 
 
+class _BinarizeSTE(torch.autograd.Function):
+    """bits = (o > 0), with the straight-through gradient of a hard tanh
+    (passed where |o| <= 1): DWN's binary LUT outputs between layers."""
+
+    @staticmethod
+    def forward(ctx, o):
+        ctx.save_for_backward(o)
+        return (o > 0).to(o.dtype)
+
+    @staticmethod
+    def backward(ctx, dbits):
+        (o,) = ctx.saved_tensors
+        return dbits * (o.abs() <= 1).to(dbits.dtype)
+
+
 class WeightlessFFN(nn.Module):
     """A weightless stand-in for a transformer MLP: LayerNorm, thermometer
-    (``bits`` thresholds per feature), one LUTLayer of ``d_out * luts_per_output``
-    LUTs of fan-in ``fan_in``, and a GroupSum back to d_out.
+    (``bits`` thresholds per feature), ``depth`` LUTLayers of ``d_out *
+    luts_per_output`` LUTs of fan-in ``fan_in`` each, and a GroupSum back to
+    d_out. Between layers a LUT's output is a bit, its entry > 0 (trained
+    with a straight-through gradient); the last layer's real-valued entries
+    go to the group sum.
 
     x: [..., d_in] float -> [..., d_out]. ``fit_thresholds(x)`` sets the
-    thermometer from samples of x (after the LayerNorm)."""
+    thermometer from samples of x (after the LayerNorm). Raises ValueError
+    for depth < 1 (and as Thermometer, LUTLayer and GroupSum do)."""
 
     def __init__(self, d_in, d_out, bits=8, luts_per_output=16, fan_in=6,
-                 thermometer="distributive", norm=True, generator=None):
+                 thermometer="distributive", norm=True, depth=1, generator=None):
         super().__init__()
-        self.d_in, self.d_out = d_in, d_out
+        if depth < 1:
+            raise ValueError(f"depth must be at least 1, not {depth}")
+        self.d_in, self.d_out, self.depth = d_in, d_out, depth
         self.norm = nn.LayerNorm(d_in) if norm else nn.Identity()
         self.thermometer = Thermometer(d_in, bits, thermometer)
-        self.lut = LUTLayer(d_in * bits, d_out * luts_per_output, fan_in, generator=generator)
-        self.group_sum = GroupSum(d_out * luts_per_output, d_out)
+        luts = d_out * luts_per_output
+        self.lut = LUTLayer(d_in * bits, luts, fan_in, generator=generator)
+        # Layers after the first, fed the bits of the one before.
+        self.hidden = nn.ModuleList([LUTLayer(luts, luts, fan_in, generator=generator)
+                                     for _ in range(depth - 1)])
+        self.group_sum = GroupSum(luts, d_out)
 
     @torch.no_grad()
     def fit_thresholds(self, x):
         self.thermometer.fit(self.norm(x.reshape(-1, self.d_in)))
         return self
+
+    def layers(self):
+        """The LUT layers in order (``lut`` first)."""
+        return [self.lut, *self.hidden]
 
     def forward(self, x):
         lead = x.shape[:-1]
@@ -260,9 +289,13 @@ class WeightlessFFN(nn.Module):
 
             bits = ThermometerOp.apply(u, self.thermometer.thresholds.to(u.dtype))
             o = WeightlessLUTOp.apply(bits, self.lut.mapping, self.lut.tables)
+            for layer in self.hidden:
+                o = WeightlessLUTOp.apply(o > 0, layer.mapping, layer.tables)
             return self.group_sum(o).reshape(*lead, self.d_out)
-        bits = self.thermometer(u)
-        return self.group_sum(self.lut(bits)).reshape(*lead, self.d_out)
+        o = self.lut(self.thermometer(u))
+        for layer in self.hidden:
+            o = layer(_BinarizeSTE.apply(o))
+        return self.group_sum(o).reshape(*lead, self.d_out)
 
     def multiplications_per_token(self):
         """The group sum's scale (one per output); LUT reads and the
