@@ -98,6 +98,20 @@ static void checkReference(const float *y) {
     }
 }
 
+/* The weightless kernels: thermometer bits of x (D features, 5 thresholds
+ * each), then a LUT layer of WL LUTs of fan-in 6 over them (int64 and int32
+ * mappings), for WT tokens (a partial 32-token block). */
+enum { WT = 45, WB = 5, WL = 70, WN = 6 };
+static float wx[WT * D], wthr[D * WB], wtab[WL << WN];
+static int64_t wmap64[WL * WN];
+static int32_t wmap32[WL * WN];
+
+static void runWeightless(uint8_t *bits, float *y64, float *y32) {
+  lutk_thermometer_f32(wx, D, wthr, WB, D, WB, bits, D * WB, WT);
+  lutk_lut_f32_m64(bits, D * WB, D * WB, wmap64, WN, WN, wtab, 1 << WN, y64, WL, WT, WL);
+  lutk_lut_f32_m32(bits, D * WB, D * WB, wmap32, WN, WN, wtab, 1 << WN, y32, WL, WT, WL);
+}
+
 int main(void) {
   static float ref[kGathers][N * M], got[kGathers][N * M];
   static int32_t cref[3][N * H], cgot[3][N * H];
@@ -129,7 +143,29 @@ int main(void) {
   lutk_pack_projection_f32(g.p, H * K, D, H, K, pf);
   lutk_pack_projection_bf16(g.p, H * K, D, H, K, pbf);
 
+  for (int e = 0; e < WT * D; ++e)
+    wx[e] = unit();
+  for (int e = 0; e < D * WB; ++e)
+    wthr[e] = -0.8f + 0.4f * (float)(e % WB);
+  for (int e = 0; e < (WL << WN); ++e)
+    wtab[e] = unit();
+  for (int e = 0; e < WL * WN; ++e)
+    wmap32[e] = (int32_t)(wmap64[e] = (int64_t)(next() % (D * WB)));
+  static uint8_t wbits[WT * D * WB], wbitsGot[WT * D * WB];
+  static float wy[2][WT * WL], wyGot[2][WT * WL];
+
   CHECK(lutk_force_isa("scalar") == 1, "scalar path");
+  runWeightless(wbits, wy[0], wy[1]);
+  CHECK(memcmp(wy[0], wy[1], sizeof wy[0]) == 0, "scalar: m32 vs m64 LUT outputs");
+  for (int t = 0; t < WT; ++t)
+    for (int l = 0; l < WL; ++l) {
+      unsigned addr = 0;
+      for (int j = 0; j < WN; ++j) {
+        int64_t m = wmap64[l * WN + j];
+        addr |= (unsigned)(wx[t * D + m / WB] > wthr[m]) << j;
+      }
+      CHECK(wy[0][t * WL + l] == wtab[(l << WN) + addr], "scalar LUT at token %d, LUT %d", t, l);
+    }
   runGathers(ref);
   runEncodes(cref, pf, pbf);
   checkReference(ref[kGathers / 2]);
@@ -145,11 +181,15 @@ int main(void) {
       CHECK(memcmp(got[v], ref[v], sizeof got[v]) == 0, "%s: gather variant %d", isas[a], v);
     for (int v = 0; v < 2; ++v)
       CHECK(memcmp(cgot[v], cref[v], sizeof cgot[v]) == 0, "%s: encode %d", isas[a], v);
+    runWeightless(wbitsGot, wyGot[0], wyGot[1]);
+    CHECK(memcmp(wbitsGot, wbits, sizeof wbits) == 0, "%s: thermometer bits", isas[a]);
+    CHECK(memcmp(wyGot, wy, sizeof wy) == 0, "%s: LUT layer outputs", isas[a]);
     int flips = 0;
     for (int e = 0; e < N * H; ++e)
       flips += __builtin_popcount((unsigned)(cgot[2][e] ^ cref[2][e]));
     CHECK(flips <= 2, "%s: %d bf16 bits differ", isas[a], flips);
-    printf("%s: %d gather and 3 encode variants vs scalar, %d bf16 bit(s) differ\n", isas[a],
+    printf("%s: %d gather, 3 encode and 3 weightless variants vs scalar, %d bf16 bit(s) "
+           "differ\n", isas[a],
            kGathers, flips);
   }
   free(pf);
