@@ -69,13 +69,22 @@ LogicalResult checkOperands(Operation *op) {
   return success();
 }
 
-/// The i64 size arguments and pointers of `args` as the callee's types.
-SmallVector<Type> callTypes(OpBuilder &b, ValueRange args) {
+/// Replaces `op` by a call of the LutKernels function `name` on `args`
+/// (pointers stay `!llvm.ptr`, sizes and strides are i64), declaring it on
+/// first use. Fails, with getOrDeclare's error, when `name` is already
+/// declared with another type.
+LogicalResult replaceWithCall(OpBuilder &b, Operation *op, ModuleOp module, StringRef name,
+                              ValueRange args) {
   Type ptrT = LLVM::LLVMPointerType::get(b.getContext());
   SmallVector<Type> types;
   for (Value a : args)
     types.push_back(a.getType() == ptrT ? ptrT : b.getI64Type());
-  return types;
+  func::FuncOp callee = getOrDeclare(module, op->getLoc(), name, types, {});
+  if (!callee)
+    return failure();
+  func::CallOp::create(b, op->getLoc(), callee, args);
+  op->erase();
+  return success();
 }
 
 LogicalResult lowerGatherSum(lut::GatherSumOp op, ModuleOp module) {
@@ -118,12 +127,7 @@ LogicalResult lowerGatherSum(lut::GatherSumOp op, ModuleOp module) {
   args.append({y.ptr, y.strides[0], y.sizes[0], y.sizes[1]});
 
   std::string name = ("lutk_gather_sum_" + ts + "_" + cs).str();
-  func::FuncOp callee = getOrDeclare(module, loc, name, callTypes(b, args), {});
-  if (!callee)
-    return failure();
-  func::CallOp::create(b, loc, callee, args);
-  op.erase();
-  return success();
+  return replaceWithCall(b, op, module, name, args);
 }
 
 LogicalResult lowerLshEncode(lut::LshEncodeOp op, ModuleOp module) {
@@ -149,13 +153,7 @@ LogicalResult lowerLshEncode(lut::LshEncodeOp op, ModuleOp module) {
                              p.strides[0], bias,           x.sizes[1],
                              codes.sizes[1], i64(b, loc, op.getBits()), codes.ptr,
                              codes.strides[0], codes.sizes[0]};
-  func::FuncOp callee =
-      getOrDeclare(module, loc, ("lutk_lsh_encode_f32_" + cs).str(), callTypes(b, args), {});
-  if (!callee)
-    return failure();
-  func::CallOp::create(b, loc, callee, args);
-  op.erase();
-  return success();
+  return replaceWithCall(b, op, module, ("lutk_lsh_encode_f32_" + cs).str(), args);
 }
 
 LogicalResult lowerThermometer(lut::ThermometerOp op, ModuleOp module) {
@@ -171,13 +169,7 @@ LogicalResult lowerThermometer(lut::ThermometerOp op, ModuleOp module) {
   SmallVector<Value> args = {x.ptr,     x.strides[0],    t.ptr,           t.strides[0],
                              t.sizes[0], t.sizes[1],     bits.ptr,        bits.strides[0],
                              x.sizes[0]};
-  func::FuncOp callee =
-      getOrDeclare(module, loc, "lutk_thermometer_f32", callTypes(b, args), {});
-  if (!callee)
-    return failure();
-  func::CallOp::create(b, loc, callee, args);
-  op.erase();
-  return success();
+  return replaceWithCall(b, op, module, "lutk_thermometer_f32", args);
 }
 
 LogicalResult lowerLut(lut::LutOp op, ModuleOp module) {
@@ -195,13 +187,7 @@ LogicalResult lowerLut(lut::LutOp op, ModuleOp module) {
                              map.strides[0], map.sizes[1],   tables.ptr,    tables.strides[0],
                              y.ptr,         y.strides[0],    y.sizes[0],    y.sizes[1]};
   bool wide = cast<MemRefType>(op.getMapping().getType()).getElementType().isInteger(64);
-  func::FuncOp callee = getOrDeclare(module, loc, wide ? "lutk_lut_f32_m64" : "lutk_lut_f32_m32",
-                                     callTypes(b, args), {});
-  if (!callee)
-    return failure();
-  func::CallOp::create(b, loc, callee, args);
-  op.erase();
-  return success();
+  return replaceWithCall(b, op, module, wide ? "lutk_lut_f32_m64" : "lutk_lut_f32_m32", args);
 }
 
 struct LutKernelCallsPass : public lut::impl::LutKernelCallsBase<LutKernelCallsPass> {
