@@ -7,7 +7,8 @@ For each method (LookupFFN, and a weightless network after DWN/QuWeiT):
 2. every FFN is replaced (lutmlir.torch.convert);
 3. lutmlir.torch.distill fine-tunes it: per-FFN output matching against the
    dense FFNs, then end to end on the task loss (cross-entropy), with a
-   cosine learning rate;
+   cosine learning rate; LookupFFN starts from lutc's post-training fit
+   (lutmlir.fit_tables; --lookup-init random for random tables);
 4. the model is exported to ONNX (lutmlir.torch.export; the LUT layers are
    ops of the lutmlir domain), compiled with lut-mlir and run natively on
    all 10,000 test images.
@@ -59,6 +60,10 @@ ap.add_argument("--onnx", default=os.path.join(HERE, "vit.onnx"))
 ap.add_argument("--threads", type=int, default=2, help="PyTorch and native threads")
 ap.add_argument("--tables", type=int, default=16, help="LookupFFN: tables H")
 ap.add_argument("--bits", type=int, default=8, help="LookupFFN: hash bits k per table")
+ap.add_argument("--lookup-init", choices=["fit", "random"], default="fit",
+                help="LookupFFN: start from lutc's post-training fit (lutmlir.fit_tables; "
+                     "unscored, with the fit's projection, offset, tables and bias: the "
+                     "post-training model exactly) or from random tables (scored LookupFFN)")
 ap.add_argument("--thermometer-bits", type=int, default=8,
                 help="weightless: thresholds per feature")
 ap.add_argument("--luts-per-output", type=int, default=16, help="weightless: LUTs per output")
@@ -110,6 +115,8 @@ t0 = time.time()
 spec = f"lsh:tables={a.tables},bits={a.bits},projection=hidden"
 post = lutmlir.compile(a.onnx, lut=spec, calibration=cal, threads=a.threads, progress=False)
 post_macs = post.report["model"]["macs_after"]
+# The same fit as arrays, to start the LookupFFN fine-tuning from.
+fit = lutmlir.fit_tables(a.onnx, lut=spec, calibration=cal, progress=False)
 rows.append((f"post-training LSH ({spec}, f32)", native_accuracy(post), post_macs, 0.0))
 print(f"post-training: {100 * rows[-1][1]:.2f}% ({time.time() - t0:.0f} s)", flush=True)
 
@@ -156,12 +163,13 @@ def finetune(method):
     student = copy.deepcopy(teacher)
     for p in student.parameters():
         p.requires_grad_(True)
-    if method == "lookup":
-        opts = dict(tables=a.tables, bits=a.bits)
+    if method == "lookup" and a.lookup_init == "fit":
+        replaced = lt.convert(student, method, fit=fit)
+    elif method == "lookup":
+        replaced = lt.convert(student, method, tables=a.tables, bits=a.bits)
     else:
-        opts = dict(bits=a.thermometer_bits, luts_per_output=a.luts_per_output,
-                    fan_in=a.fan_in)
-    replaced = lt.convert(student, method, **opts)
+        replaced = lt.convert(student, method, bits=a.thermometer_bits,
+                              luts_per_output=a.luts_per_output, fan_in=a.fan_in)
     if method == "weightless":
         fit_thresholds(student, list(replaced))
     ffn_lr = a.ffn_lr or (3e-3 if method == "lookup" else 1e-2)
@@ -195,7 +203,8 @@ def finetune(method):
     lt.export(student, torch.from_numpy(xte[:100]), path, input_names=["pixels"],
               output_names=["logits"])
     m = lutmlir.compile(path, threads=a.threads, progress=False)
-    desc = (f"fine-tuned LookupFFN (H={a.tables}, k={a.bits}, dense projection)"
+    init = "from lutc's fit, unscored" if a.lookup_init == "fit" else "scored, random init"
+    desc = (f"fine-tuned LookupFFN (H={a.tables}, k={a.bits}, dense projection, {init})"
             if method == "lookup" else
             f"fine-tuned weightless (B={a.thermometer_bits}, {a.luts_per_output} LUTs per "
             f"output, n={a.fan_in})")

@@ -9,7 +9,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from lutmlir.torch import (BH4Projection, GroupSum, LUTLayer, LookupFFN, Thermometer,  # noqa: E402
-                           WeightlessFFN, efd_lut, gather_weighted_sum, lsh_codes)
+                           WeightlessFFN, efd_lut, gather_weighted_sum, lsh_codes,
+                           learnable_select, lsh_lookup)
 
 torch.set_num_threads(1)
 
@@ -81,6 +82,55 @@ def test_lookup_ffn_gradcheck(projection):
         torch.testing.assert_close(g, num, atol=1e-5, rtol=1e-4)
 
 
+def test_lsh_lookup_gradients_are_their_definitions():
+    """Tables: exact (gradcheck). z: the finite difference of the table in
+    each bit times 0.5 / (1 + |z|)^2, written out per element."""
+    h, k, m, n = 3, 2, 4, 5
+    t = torch.randn(h, 1 << k, m, dtype=torch.float64, generator=gen(7), requires_grad=True)
+    z = torch.randn(n, h * k, dtype=torch.float64, generator=gen(8), requires_grad=True)
+    assert torch.autograd.gradcheck(lambda t: lsh_lookup(z.detach(), t, k), (t,))
+    dy = torch.randn(n, m, dtype=torch.float64, generator=gen(9))
+    y = lsh_lookup(z, t, k)
+    codes = lsh_codes(z.detach(), k)
+    torch.testing.assert_close(y, sum(t[i][codes[:, i]] for i in range(h)))
+    (dz,) = torch.autograd.grad(y, z, dy)
+    want = torch.zeros_like(z)
+    for r, i, j in itertools.product(range(n), range(h), range(k)):
+        c = int(codes[r, i])
+        diff = t[i, c | (1 << j)] - t[i, c & ~(1 << j)]
+        want[r, i * k + j] = (dy[r] * diff).sum() * 0.5 / (1 + abs(z[r, i * k + j])) ** 2
+    torch.testing.assert_close(dz, want.detach())
+    with pytest.raises(ValueError, match="shapes"):
+        lsh_lookup(z, t[:, :3], k)
+
+
+def test_unscored_lookup_ffn_is_the_fit_formula():
+    """from_fit: z = x P + offset, y = sum_h T[h, code_h] + b, no norm; its
+    parameters are the fit's arrays, and all of them get gradients."""
+    from lutmlir import LshTables
+
+    g = gen(10)
+    fit = LshTables(projection=torch.randn(6, 8, generator=g).numpy(),
+                    offset=torch.randn(8, generator=g).numpy(),
+                    tables=torch.randn(2, 16, 3, generator=g).numpy(),
+                    bias=torch.randn(3, generator=g).numpy(), bits=4, report={})
+    m = LookupFFN.from_fit(fit)
+    assert not m.scored and isinstance(m.norm, torch.nn.Identity)
+    x = torch.randn(7, 6, generator=g)
+    z = x @ torch.from_numpy(fit.projection) + torch.from_numpy(fit.offset)
+    codes = lsh_codes(z, 4)
+    want = sum(torch.from_numpy(fit.tables)[i][codes[:, i]] for i in range(2)) + \
+        torch.from_numpy(fit.bias)
+    torch.testing.assert_close(m(x), want)
+    m(x).square().sum().backward()
+    for name, p in m.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+    assert m.multiplications_per_token() == 6 * 8
+    bad = fit._replace(tables=fit.tables[:, :8])
+    with pytest.raises(ValueError, match="fit shapes"):
+        LookupFFN.from_fit(bad)
+
+
 def test_bh4_dense_matrix_and_errors():
     p = BH4Projection(10, 6, block=4, generator=gen(5))
     u = torch.randn(3, 10, generator=gen(6))
@@ -132,6 +182,46 @@ def test_efd_matches_its_definition():
         efd_lut(bits, tables, mapping + din)
 
 
+def test_learnable_select_is_dwns_definition():
+    """Forward: the argmax column's bit. Backward: dW = (2 bits - 1)^T dsel,
+    dbits = dsel softmax(W / tau)^T, element by element."""
+    g = gen(13)
+    bits = (torch.rand(6, 5, generator=g) > 0.5).double().requires_grad_(True)
+    w = torch.randn(5, 4, dtype=torch.float64, generator=g, requires_grad=True)
+    sel = learnable_select(bits, w, tau=0.5)
+    arg = w.argmax(0)
+    torch.testing.assert_close(sel, bits[:, arg].detach())
+    dsel = torch.randn(6, 4, dtype=torch.float64, generator=g)
+    dbits, dw = torch.autograd.grad(sel, (bits, w), dsel)
+    soft = torch.softmax(w.detach() / 0.5, 0)
+    want_w, want_b = torch.zeros(5, 4, dtype=torch.float64), torch.zeros(6, 5, dtype=torch.float64)
+    for n, i, s in itertools.product(range(6), range(5), range(4)):
+        want_w[i, s] += (2 * bits[n, i].item() - 1) * dsel[n, s]
+        want_b[n, i] += dsel[n, s] * soft[i, s]
+    torch.testing.assert_close(dw, want_w)
+    torch.testing.assert_close(dbits, want_b)
+    with pytest.raises(ValueError, match="Din"):
+        learnable_select(bits, w[:4])
+
+
+def test_learnable_mapping_follows_its_weights():
+    layer = LUTLayer(12, 3, fan_in=2, generator=gen(14), mapping="learnable")
+    fixed = LUTLayer(12, 3, fan_in=2, generator=gen(14))
+    # It starts at the random mapping of the same generator.
+    assert torch.equal(layer.mapping, fixed.mapping)
+    bits = (torch.rand(9, 12, generator=gen(15)) > 0.5).float()
+    torch.testing.assert_close(layer(bits), fixed(bits))
+    with torch.no_grad():
+        layer.mapping_weights[7, 4] = 10.0  # LUT 2, input 0 now reads bit 7
+    layer(bits).sum().backward()
+    assert int(layer.mapping[2, 0]) == 7
+    assert layer.mapping_weights.grad is not None and layer.mapping_weights.grad.abs().sum() > 0
+    addr = bits[:, 7].long() + 2 * bits[:, int(layer.mapping[2, 1])].long()
+    torch.testing.assert_close(layer(bits)[:, 2], layer.tables[2, addr])
+    with pytest.raises(ValueError, match="mapping"):
+        LUTLayer(12, 3, mapping="hashed")
+
+
 def test_thermometer_encoding_and_fit():
     t = Thermometer(2, 3, "uniform")
     x = torch.tensor([[-3.0, 0.5], [1.5, 3.0]])
@@ -158,6 +248,8 @@ def teacher(d=16, seed=9):
     lambda: LookupFFN(16, 16, tables=8, bits=4, generator=gen(10)),
     lambda: WeightlessFFN(16, 16, bits=4, luts_per_output=8, fan_in=4, generator=gen(10)),
     lambda: WeightlessFFN(16, 16, bits=4, luts_per_output=8, fan_in=4, depth=2,
+                          generator=gen(10)),
+    lambda: WeightlessFFN(16, 16, bits=4, luts_per_output=8, fan_in=4, mapping="learnable",
                           generator=gen(10)),
 ])
 def test_short_training_run_loss_falls(make):

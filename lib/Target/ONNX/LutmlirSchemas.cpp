@@ -43,13 +43,19 @@ bool ranksKnown(onnx::InferenceContext &ctx, std::initializer_list<std::pair<siz
 onnx::OpSchema lookupFFN() {
   onnx::OpSchema s;
   s.SetName("LookupFFN").SetDomain(kLutmlirDomain).SinceVersion(1)
-      .SetDoc("LookupFFN (Zeng et al., ICML 2024): z = X P; code_h = sum_j (z[h*bits+j] > 0) << j; "
-              "s_h = sum_j |z_hj| / prod_j (1 + exp(-2 |z_hj|)); Y = sum_h s_h T[h, code_h] + B.")
+      .SetDoc("LookupFFN (Zeng et al., ICML 2024): z = X P + Offset; code_h = sum_j (z[h*bits+j] > 0) "
+              "<< j; scored = 1 (default): s_h = sum_j |z_hj| / prod_j (1 + exp(-2 |z_hj|)) and "
+              "Y = sum_h s_h T[h, code_h] + B; scored = 0: Y = sum_h T[h, code_h] + B (the "
+              "post-training LSH of lutc --lut=lsh).")
       .Attr("bits", "hash bits per table, in [1, 16]", onnx::AttributeProto::INT, true)
+      .Attr("scored", "1: weight each table's row by its score s_h; 0: plain sum",
+            onnx::AttributeProto::INT, static_cast<int64_t>(1))
       .Input(0, "X", "[N, D] input rows (after the LayerNorm)", "T")
       .Input(1, "P", "[D, H*bits] projection", "T")
       .Input(2, "Tables", "[H, 2^bits, M] tables", "T")
       .Input(3, "B", "[M] bias", "T")
+      .Input(4, "Offset", "[H*bits] added to X P before the signs (default 0)", "T",
+             onnx::OpSchema::Optional)
       .Output(0, "Y", "[N, M]", "T")
       .TypeConstraint("T", {"tensor(float)"}, "f32 only")
       .TypeAndShapeInferenceFunction([](onnx::InferenceContext &ctx) {

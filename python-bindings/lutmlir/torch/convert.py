@@ -62,16 +62,66 @@ def make_layer(method, d_in, d_out, **opts):
     raise ValueError(f"method must be 'lookup' or 'weightless', not {method!r}")
 
 
-def convert(model, method="lookup", names=None, **opts):
+def _from_fit(fit, name, d_in, d_out, opts):
+    """LookupFFN.from_fit for module `name`, checked against its widths."""
+    if name not in fit:
+        raise ValueError(f"the fit has no FFN '{name}'; it has: {', '.join(fit) or 'none'} "
+                         "(rename its keys to the module names, or give names=)")
+    t = fit[name]
+    d, m = t.projection.shape[0], t.tables.shape[2]
+    if (d, m) != (d_in, d_out):
+        raise ValueError(f"'{name}' maps {d_in} -> {d_out} features but its fit maps {d} -> {m}")
+    unknown = set(opts) - {"norm"}
+    if unknown:
+        raise ValueError(f"with fit=, the tables and bits come from the fit; unexpected "
+                         f"options: {', '.join(sorted(unknown))}")
+    return LookupFFN.from_fit(t, **opts)
+
+
+def fit_tables(model, args, calibration, *, input_names=None, **lut_options):
+    """lutc's post-training LSH fit of a PyTorch model's FFNs: exports the
+    model (dense, lutmlir.torch.export with example inputs `args`) and runs
+    lutmlir.fit_tables on it with `calibration` (arrays of the inputs, as
+    lutmlir.compile takes them) and the lsh options (tables=, bits=, ...).
+    Returns {module name: LshTables} for convert(..., fit=...). The export
+    has the static shapes of `args`; calibration batches are split to it."""
+    import os
+    import shutil
+    import tempfile
+
+    from .. import _fit
+    from .onnx_ops import export
+
+    work = tempfile.mkdtemp(prefix="lutmlir-torch-fit-")
+    try:
+        path = os.path.join(work, "dense.onnx")
+        was_training = model.training
+        export(model, args, path, input_names=input_names)
+        model.train(was_training)
+        return _fit.fit_tables(path, calibration=calibration, **lut_options)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def convert(model, method="lookup", names=None, fit=None, **opts):
     """Replaces FFN modules of `model` in place with LUT layers.
 
     method: "lookup" or "weightless" (make_layer; `opts` go to the layer).
     names: qualified module names to replace (each must exist and have
         Linear layers to take its widths from), or None for every FFN that
         find_ffns recognizes.
+    fit: method "lookup" only: lutc's post-training fit, {FFN name:
+        LshTables} from lutmlir.fit_tables (or lutmlir.torch.fit_tables).
+        Each replaced module gets ``LookupFFN.from_fit(fit[name], **opts)``
+        (unscored, with the fit's projection, offset, tables and bias), so
+        that fine-tuning starts from the post-training result. The keys are
+        the compiler's FFN names, which for a model exported from PyTorch
+        are its module names ("blocks.0.mlp"); rename the keys when they
+        differ.
     Returns {name: (old module, new module)}, in model order. Raises
-    ValueError when nothing is found, or for a name that is not a module or
-    not an FFN; the model is then unchanged."""
+    ValueError when nothing is found, for a name that is not a module or
+    not an FFN, and for an FFN that `fit` lacks or whose widths differ from
+    its fit; the model is then unchanged."""
     modules = dict(model.named_modules())
     if names is None:
         targets = [(n, m, di, do) for n, m, di, do, _ in find_ffns(model)]
@@ -88,9 +138,14 @@ def convert(model, method="lookup", names=None, **opts):
                 raise ValueError(f"'{n}' is not an FFN module (Linear-activation-Linear or "
                                  "gated) that lutmlir.torch can take the widths of")
             targets.append((n, modules[n], shape[0], shape[1]))
+    if fit is not None and method != "lookup":
+        raise ValueError(f"fit= starts LookupFFN layers from lutc's fit; method is {method!r}")
     replaced = {}
     for n, old, d_in, d_out in targets:
-        new = make_layer(method, d_in, d_out, **opts)
+        if fit is None:
+            new = make_layer(method, d_in, d_out, **opts)
+        else:
+            new = _from_fit(fit, n, d_in, d_out, opts)
         p = next(old.parameters(), None)
         if p is not None:
             new = new.to(dtype=p.dtype)

@@ -1,13 +1,16 @@
 """LookupFFN (Zeng et al., ICML 2024, arXiv:2403.07221) in PyTorch.
 
     u      = LayerNorm(x)                         [N, d_in]
-    z      = P(u)                                 [N, H*k]   dense or BH4
+    z      = P(u) (+ c)                           [N, H*k]   dense or BH4
     code_h = sum_j (z[h*k+j] > 0) << j            [N, H]     in [0, 2^k)
     s_h    = sum_j |z_hj| / prod_j (1 + exp(-2|z_hj|))   [N, H]
     y      = sum_h s_h * T[h, code_h, :] + b      [N, d_out]
 
 The codes are the compiler's ``lut.lsh_encode`` (bit j of table h is
-projected dimension h*k+j), the sum is ``lut.gather_sum`` with weights s.
+projected dimension h*k+j; c its bias), the sum is ``lut.gather_sum``
+with weights s. Unscored (``scored=False``, the compiler's post-training
+LSH): ``y = sum_h T[h, code_h, :] + b``; there the projection's gradient is
+the tables' finite difference in each bit (``lsh_lookup``).
 """
 import math
 
@@ -70,6 +73,61 @@ def gather_weighted_sum(scores, tables, codes):
     return _GatherWeightedSum.apply(scores, tables, codes)
 
 
+class _LshLookup(torch.autograd.Function):
+    """y[n] = sum_h T[h, code(z)[n, h]]; see lsh_lookup."""
+
+    @staticmethod
+    def forward(ctx, z, tables, bits):
+        codes = lsh_codes(z, bits)
+        y = z.new_zeros(z.shape[0], tables.shape[2])
+        for h in range(tables.shape[0]):
+            y.add_(tables[h].index_select(0, codes[:, h]))
+        ctx.save_for_backward(z, tables, codes)
+        ctx.bits = bits
+        return y
+
+    @staticmethod
+    def backward(ctx, dy):
+        z, tables, codes = ctx.saved_tensors
+        bits = ctx.bits
+        dz = dt = None
+        if ctx.needs_input_grad[1]:
+            dt = torch.zeros_like(tables)
+            for h in range(tables.shape[0]):
+                dt[h].index_add_(0, codes[:, h], dy)
+        if ctx.needs_input_grad[0]:
+            # dL/d bit_j: <dy, T[code with bit j set] - T[code with bit j clear]>.
+            dbit = z.new_empty(z.shape[0], tables.shape[0], bits)
+            for h in range(tables.shape[0]):
+                c = codes[:, h]
+                here = tables[h].index_select(0, c)
+                for j in range(bits):
+                    other = tables[h].index_select(0, c ^ (1 << j))
+                    sign = 1 - 2 * ((c >> j) & 1).to(z.dtype)  # +1 when bit j is clear
+                    dbit[:, h, j] = sign * (dy * (other - here)).sum(1)
+            # d bit / dz: the softsign surrogate of the step, 0.5 / (1 + |z|)^2.
+            dz = dbit.reshape(z.shape) * (0.5 / (1 + z.abs()) ** 2)
+        return dz, dt, None
+
+
+def lsh_lookup(z, tables, bits):
+    """``y[n, m] = sum_h tables[h, code_h(z[n]), m]``, code_h = lsh_codes(z,
+    bits): lut.lsh_encode's codes and an unweighted lut.gather_sum, the
+    compiler's post-training LSH.
+
+    z: [N, H*bits] float (the projection plus its offset); tables:
+    [H, 2^bits, M] (same dtype). Returns [N, M]. Backward: a scatter-add of
+    dy into the tables; to z, the finite difference of the table in each
+    bit, <dy, T[h, code | 1<<j] - T[h, code & ~(1<<j)]> (DWN's EFD for a
+    table addressed by sign bits), times the softsign surrogate of the
+    step's derivative, 0.5 / (1 + |z|)^2 (a straight-through estimator)."""
+    if tables.dim() != 3 or z.shape[-1] != tables.shape[0] * bits or \
+            tables.shape[1] != 1 << bits:
+        raise ValueError(f"shapes do not agree: z {tuple(z.shape)}, tables "
+                         f"{tuple(tables.shape)} (H, 2^bits, M), bits {bits}")
+    return _LshLookup.apply(z, tables, bits)
+
+
 def _fwht(x):
     """Normalized Walsh-Hadamard transform over the last dim (a power of 2)."""
     n = x.shape[-1]
@@ -129,14 +187,20 @@ class LookupFFN(nn.Module):
         (BH4Projection).
     norm: apply LayerNorm(d_in) first (LookupFFN's LN; the FFN's own
         pre-norm usually precedes it in a transformer block).
+    scored: weight each table's row by its score s_h (LookupFFN); False:
+        a plain sum (lutc's post-training LSH; see lsh_lookup for its
+        gradient).
+    offset: add a learnable [H*k] offset c to the projection (lut.lsh_encode's
+        bias; the post-training fit centres the hyperplanes with it).
 
     Parameters: ``norm`` (LayerNorm), ``projection`` (nn.Linear or
-    BH4Projection), ``tables`` [H, 2^k, d_out], ``bias`` [d_out].
+    BH4Projection), ``offset`` [H*k] or None, ``tables`` [H, 2^k, d_out],
+    ``bias`` [d_out]. ``LookupFFN.from_fit`` builds one from lutc's fit.
     Raises ValueError for non-positive sizes or bits outside [1, 16].
     """
 
     def __init__(self, d_in, d_out, tables, bits, projection="dense", norm=True,
-                 generator=None):
+                 scored=True, offset=False, generator=None):
         super().__init__()
         if min(d_in, d_out, tables) < 1 or not 1 <= bits <= 16:
             raise ValueError(f"need positive widths and tables and bits in [1, 16], got "
@@ -154,10 +218,37 @@ class LookupFFN(nn.Module):
         self.tables = nn.Parameter(torch.randn(tables, 1 << bits, d_out, generator=generator)
                                    * scale)
         self.bias = nn.Parameter(torch.zeros(d_out))
+        self.scored = bool(scored)
+        self.offset = nn.Parameter(torch.zeros(tables * bits)) if offset else None
+
+    @classmethod
+    def from_fit(cls, fit, norm=False):
+        """An unscored LookupFFN holding lutc's post-training fit
+        (lutmlir.fit_tables' LshTables: projection [D, H*k], offset, tables
+        [H, 2^k, M], bias), so that it computes what the compiled
+        post-training model computes for the FFN's input. norm: add a
+        LayerNorm (identity at first) before the projection."""
+        d, hk = fit.projection.shape
+        h, r, m = fit.tables.shape
+        layer = cls(d, m, tables=h, bits=fit.bits, norm=norm, scored=False, offset=True)
+        if hk != h * fit.bits or r != 1 << fit.bits:
+            raise ValueError(f"fit shapes disagree: projection {fit.projection.shape}, tables "
+                             f"{fit.tables.shape}, bits {fit.bits}")
+        with torch.no_grad():
+            layer.projection.weight.copy_(torch.as_tensor(fit.projection).t())
+            layer.offset.copy_(torch.as_tensor(fit.offset))
+            layer.tables.copy_(torch.as_tensor(fit.tables))
+            layer.bias.copy_(torch.as_tensor(fit.bias))
+        return layer
+
+    def project(self, x):
+        """z = P(LayerNorm(x)) + c, [N, H*k], for x [N, d_in]."""
+        z = self.projection(self.norm(x))
+        return z if self.offset is None else z + self.offset
 
     def encode(self, x):
         """(codes [N, H] int64, scores [N, H]) for x [N, d_in]."""
-        z = self.projection(self.norm(x))
+        z = self.project(x)
         codes = lsh_codes(z, self.bits)
         a = z.reshape(*z.shape[:-1], self.num_tables, self.bits).abs()
         scores = a.sum(-1) / torch.prod(1 + torch.exp(-2 * a), -1)
@@ -172,7 +263,10 @@ class LookupFFN(nn.Module):
             from .onnx_ops import LookupFFNOp
 
             y = LookupFFNOp.apply(self.norm(flat), self.projection_matrix(), self.tables,
-                                  self.bias, self.bits)
+                                  self.bias, self.bits, self.offset, self.scored)
+            return y.reshape(*lead, self.d_out)
+        if not self.scored:
+            y = lsh_lookup(self.project(flat), self.tables, self.bits) + self.bias
             return y.reshape(*lead, self.d_out)
         codes, scores = self.encode(flat)
         y = gather_weighted_sum(scores, self.tables, codes) + self.bias
@@ -189,12 +283,14 @@ class LookupFFN(nn.Module):
 
     def multiplications_per_token(self):
         """Multiplications of one token: the projection (d_in*H*k dense; the
-        block products for BH4), the scores' products (H*k), and one per
-        table and output column for the score-weighted rows (the LayerNorm
-        not counted)."""
+        block products for BH4), and when scored the scores' products (H*k)
+        and one per table and output column for the score-weighted rows
+        (the LayerNorm not counted)."""
         if self.projection_kind == "dense":
             proj = self.d_in * self.num_tables * self.bits
         else:
             p = self.projection
             proj = p.blocks.shape[0] * p.D * p.block
+        if not self.scored:
+            return proj
         return proj + self.num_tables * self.bits + self.num_tables * self.d_out

@@ -1,11 +1,14 @@
 """The ``lutmlir`` ONNX domain (version 1): how LookupFFN and WeightlessFFN
 export, so that ``lutc`` can compile a fine-tuned model without refitting.
 
-``lutmlir.LookupFFN(X, P, T, B) -> Y``, attribute ``bits`` (int, 1..16):
-    X [N, D] float, P [D, H*bits] float, T [H, 2^bits, M] float, B [M] float;
-    z = X P; code_h = sum_j (z[:, h*bits + j] > 0) << j;
-    s_h = sum_j |z_hj| / prod_j (1 + exp(-2 |z_hj|));
-    Y [N, M] = sum_h s_h T[h, code_h] + B.
+``lutmlir.LookupFFN(X, P, T, B[, Offset]) -> Y``, attributes ``bits`` (int,
+1..16) and ``scored`` (int, 0 or 1, default 1):
+    X [N, D] float, P [D, H*bits] float, T [H, 2^bits, M] float, B [M] float,
+    Offset [H*bits] float (default 0);
+    z = X P + Offset; code_h = sum_j (z[:, h*bits + j] > 0) << j;
+    scored = 1: s_h = sum_j |z_hj| / prod_j (1 + exp(-2 |z_hj|)),
+                Y [N, M] = sum_h s_h T[h, code_h] + B;
+    scored = 0: Y [N, M] = sum_h T[h, code_h] + B (lutc's post-training LSH).
 ``lutmlir.Thermometer(X, Thresholds) -> Bits``:
     X [N, D] float, Thresholds [D, K] float; Bits [N, D*K] bool,
     Bits[n, d*K + k] = X[n, d] > Thresholds[d, k].
@@ -34,18 +37,24 @@ class LookupFFNOp(torch.autograd.Function):
     """Forward of lutmlir.LookupFFN (for tracing), and its ONNX node."""
 
     @staticmethod
-    def forward(ctx, x, projection, tables, bias, bits):
-        from .lookup_ffn import gather_weighted_sum, lsh_codes
+    def forward(ctx, x, projection, tables, bias, bits, offset=None, scored=True):
+        from .lookup_ffn import gather_weighted_sum, lsh_codes, lsh_lookup
 
         z = x @ projection
+        if offset is not None:
+            z = z + offset
+        if not scored:
+            return lsh_lookup(z, tables, bits) + bias
         codes = lsh_codes(z, bits)
         a = z.reshape(z.shape[0], -1, bits).abs()
         scores = a.sum(-1) / torch.prod(1 + torch.exp(-2 * a), -1)
         return gather_weighted_sum(scores, tables, codes) + bias
 
     @staticmethod
-    def symbolic(g, x, projection, tables, bias, bits):
-        y = g.op(f"{DOMAIN}::LookupFFN", x, projection, tables, bias, bits_i=bits)
+    def symbolic(g, x, projection, tables, bias, bits, offset=None, scored=True):
+        ins = [x, projection, tables, bias] + ([offset] if offset is not None else [])
+        attrs = {} if scored else {"scored_i": 0}
+        y = g.op(f"{DOMAIN}::LookupFFN", *ins, bits_i=bits, **attrs)
         sizes = x.type().sizes() if x.type().sizes() is not None else None
         m = tables.type().sizes()[2] if tables.type().sizes() else None
         if sizes is not None and m is not None:
@@ -94,6 +103,11 @@ def export(model, args, path, *, opset=17, input_names=None, output_names=None,
 
     model.eval()
     from .distill import LUT_LAYERS
+    from .weightless import LUTLayer
+
+    for m in model.modules():
+        if isinstance(m, LUTLayer):
+            m.refresh_mapping()  # learnable mappings: their argmax, as a constant
 
     # The domain is declared only when used (the exporter warns otherwise).
     used = any(isinstance(m, LUT_LAYERS) for m in model.modules())

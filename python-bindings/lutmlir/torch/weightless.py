@@ -22,6 +22,12 @@ k and a ignoring bit j: every entry contributes, nearer addresses more
 default). Into x through the thermometer: a straight-through surrogate, the
 derivative of a sigmoid of width ``surrogate_width`` around each threshold,
 so that the layers before the FFN keep learning.
+
+Mapping. Fixed and random (each input bit used about equally), or
+learnable (DWN's learnable mapping): a weight matrix W [Din, L*n] whose
+column argmax picks each LUT input; backward, dW = (2 bits - 1)^T dsel and
+dbits = dsel softmax(W / tau, over Din)^T, with dsel the EFD gradient of
+each LUT input (``learnable_select``).
 """
 import math
 
@@ -54,11 +60,15 @@ def _addresses(bits, mapping):
     A [Din, L] with A[mapping[l, j], l] += 2^j: the sum of distinct powers
     of two is their OR, and it is exact in f32 for fan-ins up to 16."""
     L, n = mapping.shape
+    b = (bits > 0.5).to(torch.float32)
+    if bits.shape[1] == L * n and torch.equal(mapping.reshape(-1), torch.arange(L * n)):
+        # The inputs already in LUT order (learnable_select's output).
+        weights = 2.0 ** torch.arange(n, dtype=torch.float32)
+        return (b.reshape(-1, L, n) * weights).sum(-1).round_().to(torch.int64)
     A = torch.zeros(bits.shape[1], L, dtype=torch.float32)
     cols = torch.arange(L).repeat_interleave(n)
     weights = (2.0 ** torch.arange(n, dtype=torch.float32)).repeat(L)
     A.index_put_((mapping.reshape(-1), cols), weights, accumulate=True)
-    b = (bits > 0.5).to(torch.float32)
     return torch.mm(b, A).round_().to(torch.int64)
 
 
@@ -121,6 +131,39 @@ def efd_lut(bits, tables, mapping, alpha=None, beta=EFD_BETA):
     if alpha is None:
         alpha = 0.5 * 0.75 ** (n - 1)
     return _EFDLut.apply(bits, tables, mapping, alpha, beta)
+
+
+class _LearnableSelect(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, bits, weights, tau):
+        ctx.save_for_backward(bits, weights)
+        ctx.tau = tau
+        return bits.index_select(1, weights.argmax(0))
+
+    @staticmethod
+    def backward(ctx, dsel):
+        bits, weights = ctx.saved_tensors
+        dbits = dweights = None
+        if ctx.needs_input_grad[1]:
+            dweights = (2 * bits - 1).t().mm(dsel)
+        if ctx.needs_input_grad[0]:
+            dbits = dsel.mm(torch.softmax(weights / ctx.tau, 0).t())
+        return dbits, dweights, None
+
+
+def learnable_select(bits, weights, tau=1e-3):
+    """DWN's learnable mapping: ``sel[:, s] = bits[:, argmax_i weights[i, s]]``.
+
+    bits: [N, Din] float, 0 or 1; weights: [Din, S] float (S = L*n LUT
+    inputs, LUT l's input j at column l*n + j). Returns [N, S]. Backward:
+    dweights = (2 bits - 1)^T dsel (a weight grows where its bit agrees
+    with the gradient's sign), dbits = dsel softmax(weights / tau, dim 0)^T
+    (tau -> 0 routes each input's gradient to the bit it reads). Raises
+    ValueError when the dims disagree."""
+    if bits.dim() != 2 or weights.dim() != 2 or bits.shape[1] != weights.shape[0]:
+        raise ValueError(f"bits {tuple(bits.shape)} must be [N, Din] and weights "
+                         f"{tuple(weights.shape)} [Din, S]")
+    return _LearnableSelect.apply(bits, weights, tau)
 
 
 class _ThermometerFn(torch.autograd.Function):
@@ -194,23 +237,51 @@ class Thermometer(nn.Module):
 
 
 class LUTLayer(nn.Module):
-    """L LUTs of fan-in n over ``in_bits`` input bits, with a fixed random
-    mapping (every input bit used about equally) and trained real-valued
-    tables [L, 2^n]; EFD gradients (efd_lut)."""
+    """L LUTs of fan-in n over ``in_bits`` input bits, with trained
+    real-valued tables [L, 2^n]; EFD gradients (efd_lut).
 
-    def __init__(self, in_bits, luts, fan_in=6, generator=None):
+    mapping: "random" (fixed; every input bit used about equally) or
+    "learnable" (DWN: a parameter ``mapping_weights`` [in_bits, L*n] whose
+    column argmax is the mapping, trained by learnable_select; it starts at
+    the random mapping). ``mapping`` is the current [L, n] int64 mapping
+    either way (a buffer, refreshed from the weights at each forward and by
+    ``refresh_mapping()``). Raises ValueError for a fan-in outside [1, 16]
+    or an unknown mapping kind."""
+
+    def __init__(self, in_bits, luts, fan_in=6, generator=None, mapping="random",
+                 tau=1e-3):
         super().__init__()
         if not 1 <= fan_in <= 16:
             raise ValueError(f"fan_in must be in [1, 16], not {fan_in}")
-        self.in_bits, self.luts, self.fan_in = in_bits, luts, fan_in
+        if mapping not in ("random", "learnable"):
+            raise ValueError(f"mapping must be 'random' or 'learnable', not {mapping!r}")
+        self.in_bits, self.luts, self.fan_in, self.tau = in_bits, luts, fan_in, tau
         need = luts * fan_in
         perm = torch.cat([torch.randperm(in_bits, generator=generator)
                           for _ in range(-(-need // in_bits))])[:need]
         self.register_buffer("mapping", perm.reshape(luts, fan_in).to(torch.int64))
         self.tables = nn.Parameter(torch.randn(luts, 1 << fan_in, generator=generator) * 0.1)
+        self.mapping_weights = None
+        if mapping == "learnable":
+            w = 0.5 * torch.rand(in_bits, need, generator=generator)
+            w[perm, torch.arange(need)] += 0.5  # argmax = the random mapping
+            self.mapping_weights = nn.Parameter(w)
+            self.register_buffer("_slots", torch.arange(need).reshape(luts, fan_in),
+                                 persistent=False)
+
+    @torch.no_grad()
+    def refresh_mapping(self):
+        """Sets ``mapping`` to the weights' argmax (learnable); returns it."""
+        if self.mapping_weights is not None:
+            self.mapping.copy_(self.mapping_weights.argmax(0).reshape(self.luts, self.fan_in))
+        return self.mapping
 
     def forward(self, bits):
-        return efd_lut(bits, self.tables, self.mapping)
+        if self.mapping_weights is None:
+            return efd_lut(bits, self.tables, self.mapping)
+        self.refresh_mapping()
+        sel = learnable_select(bits, self.mapping_weights.to(bits.dtype), self.tau)
+        return efd_lut(sel, self.tables, self._slots)
 
 
 class GroupSum(nn.Module):
@@ -251,14 +322,15 @@ class WeightlessFFN(nn.Module):
     luts_per_output`` LUTs of fan-in ``fan_in`` each, and a GroupSum back to
     d_out. Between layers a LUT's output is a bit, its entry > 0 (trained
     with a straight-through gradient); the last layer's real-valued entries
-    go to the group sum.
+    go to the group sum. mapping: "random" or "learnable" (LUTLayer).
 
     x: [..., d_in] float -> [..., d_out]. ``fit_thresholds(x)`` sets the
     thermometer from samples of x (after the LayerNorm). Raises ValueError
     for depth < 1 (and as Thermometer, LUTLayer and GroupSum do)."""
 
     def __init__(self, d_in, d_out, bits=8, luts_per_output=16, fan_in=6,
-                 thermometer="distributive", norm=True, depth=1, generator=None):
+                 thermometer="distributive", norm=True, depth=1, mapping="random",
+                 generator=None):
         super().__init__()
         if depth < 1:
             raise ValueError(f"depth must be at least 1, not {depth}")
@@ -266,10 +338,10 @@ class WeightlessFFN(nn.Module):
         self.norm = nn.LayerNorm(d_in) if norm else nn.Identity()
         self.thermometer = Thermometer(d_in, bits, thermometer)
         luts = d_out * luts_per_output
-        self.lut = LUTLayer(d_in * bits, luts, fan_in, generator=generator)
+        self.lut = LUTLayer(d_in * bits, luts, fan_in, generator=generator, mapping=mapping)
         # Layers after the first, fed the bits of the one before.
-        self.hidden = nn.ModuleList([LUTLayer(luts, luts, fan_in, generator=generator)
-                                     for _ in range(depth - 1)])
+        self.hidden = nn.ModuleList([LUTLayer(luts, luts, fan_in, generator=generator,
+                                              mapping=mapping) for _ in range(depth - 1)])
         self.group_sum = GroupSum(luts, d_out)
 
     @torch.no_grad()
@@ -288,6 +360,8 @@ class WeightlessFFN(nn.Module):
             from .onnx_ops import ThermometerOp, WeightlessLUTOp
 
             bits = ThermometerOp.apply(u, self.thermometer.thresholds.to(u.dtype))
+            # (export() refreshed learnable mappings before tracing, so
+            # that each is a constant initializer here.)
             o = WeightlessLUTOp.apply(bits, self.lut.mapping, self.lut.tables)
             for layer in self.hidden:
                 o = WeightlessLUTOp.apply(o > 0, layer.mapping, layer.tables)

@@ -5,11 +5,14 @@
 // onnx_ops.py), imported to lut ops so that lutc compiles a fine-tuned model
 // without refitting:
 //
-//   lutmlir.LookupFFN(X, P, T, B){bits} -> z = X P (linalg.matmul, the only
-//       contraction), then one linalg pass over z for the sign-bit codes
-//       (lut.lsh_encode's convention) and the scores
-//       s_h = sum|z| / prod(1 + exp(-2|z|)), and lut.gather_sum(codes, T,
-//       weights = s, bias = B);
+//   lutmlir.LookupFFN(X, P, T, B[, Offset]){bits, scored}:
+//     scored = 1 -> z = X P (linalg.matmul, the only contraction), then one
+//       linalg pass over z (+ Offset) for the sign-bit codes (lut.lsh_encode's
+//       convention) and the scores s_h = sum|z| / prod(1 + exp(-2|z|)), and
+//       lut.gather_sum(codes, T, weights = s, bias = B);
+//     scored = 0 -> lut.lsh_encode(X, P, bias = Offset) and
+//       lut.gather_sum(codes, T, bias = B): the ops of lutc's post-training
+//       LSH, so a model fine-tuned from that fit compiles to the same IR;
 //   lutmlir.Thermometer(X, Thresholds)  -> lut.thermometer (i1 bits);
 //   lutmlir.WeightlessLUT(Bits, Mapping, Tables) -> lut.lut.
 //
@@ -42,12 +45,33 @@ int64_t staticDim(NodeCtx &n, Value v, int64_t d, StringRef what) {
   return s;
 }
 
+/// scored = 0: lut.lsh_encode (offset as its bias) and an unweighted
+/// lut.gather_sum, exactly the ops lut-convert-mlp builds.
+void lookupUnscored(NodeCtx &n, Value x, Value p, Value t, Value bias, Value offset,
+                    int64_t bits) {
+  OpBuilder &b = n.b;
+  auto tt = cast<RankedTensorType>(t.getType());
+  OpFoldResult rows = n.imp.dimsOf(x)[0];
+  Value codesInit = n.imp.emptyTensor(n.loc, {rows, b.getIndexAttr(tt.getDimSize(0))},
+                                      b.getIntegerType(bits <= 8 ? 8 : 16));
+  Value codes = LshEncodeOp::create(b, n.loc, x, p, offset, codesInit, bits).getResult()[0];
+  Value y = GatherSumOp::create(b, n.loc, codes, t, /*weights=*/Value(), bias,
+                                /*scales=*/Value(),
+                                n.imp.emptyTensor(n.loc, {rows, b.getIndexAttr(tt.getDimSize(2))},
+                                                  b.getF32Type()))
+                ->getResult(0);
+  n.setOutput(0, y, onnx::TensorProto::FLOAT);
+}
+
 void lookupFFN(NodeCtx &n) {
   Value x = f32Input(n, 0, 2, "X"), p = f32Input(n, 1, 2, "P");
   Value t = f32Input(n, 2, 3, "Tables"), bias = f32Input(n, 3, 1, "B");
   int64_t bits = n.attrInt("bits", 0);
   if (bits < 1 || bits > 16)
     n.fail("attribute 'bits' must be in [1, 16], got " + Twine(bits));
+  int64_t scored = n.attrInt("scored", 1);
+  if (scored != 0 && scored != 1)
+    n.fail("attribute 'scored' must be 0 or 1, got " + Twine(scored));
   int64_t d = staticDim(n, x, 1, "X"), hk = staticDim(n, p, 1, "P");
   int64_t h = staticDim(n, t, 0, "Tables"), r = staticDim(n, t, 1, "Tables");
   int64_t m = staticDim(n, t, 2, "Tables");
@@ -59,6 +83,15 @@ void lookupFFN(NodeCtx &n) {
            Twine(bits) + ", got [" + Twine(h) + ", " + Twine(r) + ", " + Twine(m) + "]");
   if (staticDim(n, bias, 0, "B") != m)
     n.fail("B must have M = " + Twine(m) + " elements, got " + Twine(staticDim(n, bias, 0, "B")));
+  Value offset;
+  if (n.has(4)) {
+    offset = f32Input(n, 4, 1, "Offset");
+    if (staticDim(n, offset, 0, "Offset") != hk)
+      n.fail("Offset must have H*bits = " + Twine(hk) + " elements, got " +
+             Twine(staticDim(n, offset, 0, "Offset")));
+  }
+  if (!scored)
+    return lookupUnscored(n, x, p, t, bias, offset, bits);
   Location loc = n.loc;
   OpBuilder &b = n.b;
   Importer &imp = n.imp;
@@ -76,24 +109,35 @@ void lookupFFN(NodeCtx &n) {
       {cast<RankedTensorType>(z.getType()).getDimSize(0), h, bits}, f32);
   Value z3 = tensor::ExpandShapeOp::create(b, loc, z3Ty, z,
                                            SmallVector<ReassociationIndices>{{0}, {1, 2}}, z3Sizes);
+  SmallVector<Value> accIns{z3};
+  SmallVector<AffineMap> accMaps;
+  MLIRContext *ctx = b.getContext();
+  AffineExpr dn, dh, dj;
+  bindDims(ctx, dn, dh, dj);
+  accMaps.push_back(AffineMap::get(3, 0, {dn, dh, dj}, ctx));
+  if (offset) {
+    accIns.push_back(tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({h, bits}, f32), offset,
+        SmallVector<ReassociationIndices>{{0, 1}}));
+    accMaps.push_back(AffineMap::get(3, 0, {dh, dj}, ctx));
+  }
+  size_t nIns = accIns.size();
+  for (int i = 0; i < 3; ++i)
+    accMaps.push_back(AffineMap::get(3, 0, {dn, dh}, ctx));
   SmallVector<OpFoldResult> nh{rows, b.getIndexAttr(h)};
   Value sum0 = imp.filled(loc, nh, f32, b.getF32FloatAttr(0));
   Value prod0 = imp.filled(loc, nh, f32, b.getF32FloatAttr(1));
   Value code0 = imp.filled(loc, nh, i32, b.getI32IntegerAttr(0));
-  MLIRContext *ctx = b.getContext();
-  AffineExpr dn, dh, dj;
-  bindDims(ctx, dn, dh, dj);
   auto acc = linalg::GenericOp::create(
-      b, loc, TypeRange{sum0.getType(), prod0.getType(), code0.getType()}, ValueRange{z3},
-      ValueRange{sum0, prod0, code0},
-      SmallVector<AffineMap>{AffineMap::get(3, 0, {dn, dh, dj}, ctx),
-                             AffineMap::get(3, 0, {dn, dh}, ctx),
-                             AffineMap::get(3, 0, {dn, dh}, ctx),
-                             AffineMap::get(3, 0, {dn, dh}, ctx)},
+      b, loc, TypeRange{sum0.getType(), prod0.getType(), code0.getType()}, accIns,
+      ValueRange{sum0, prod0, code0}, accMaps,
       SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
                                        utils::IteratorType::parallel,
                                        utils::IteratorType::reduction},
-      [&](OpBuilder &bb, Location l, ValueRange a) {
+      [&](OpBuilder &bb, Location l, ValueRange in) {
+        // a: z, then the three accumulators (the offset already added).
+        SmallVector<Value> a{nIns == 2 ? arith::AddFOp::create(bb, l, in[0], in[1]) : in[0]};
+        a.append(in.begin() + nIns, in.end());
         Value abs = math::AbsFOp::create(bb, l, a[0]);
         Value e = math::ExpOp::create(bb, l, arith::MulFOp::create(bb, l, abs, cst(bb, l, f32, -2.0)));
         Value onePlus = arith::AddFOp::create(bb, l, e, cst(bb, l, f32, 1.0));
