@@ -6,7 +6,9 @@
 // reads, which are exact, so results must be bit-identical. Shapes cover
 // partial 32-token blocks, strided rows, both mapping widths, fan-ins 1 to
 // 16, out-of-range mapping indices (read as 0 bits), nonzero bytes other
-// than 1, and layers too wide for the transposed block (token by token).
+// than 1, layers too wide for the kernel's stack block (their transposed
+// bits in a heap buffer), one token of such a layer (token by token), and
+// calls of 128 tokens or more (128-token blocks, with a partial last one).
 // Data sit right before a PROT_NONE page, so an over-read faults.
 //
 //===----------------------------------------------------------------------===//
@@ -98,7 +100,10 @@ template <class M> void checkLut(const LutShape &s, uint64_t seed) {
 TEST_P(KernelsWeightless, LutMatchesItsDefinition) {
   const LutShape shapes[] = {
       {1, 8, 3, 1},     {31, 40, 17, 6},  {32, 40, 17, 6},   {77, 96, 64, 6},
-      {65, 200, 9, 16}, {40, 2048, 5, 4}, {35, 2049, 7, 5}, // > 2048 inputs: token by token
+      {65, 200, 9, 16}, {40, 2048, 5, 4},
+      {35, 2049, 7, 5}, {70, 6144, 33, 6}, // > 2048 inputs: a heap block
+      {1, 3000, 7, 5},                     // and one such token: token by token
+      {300, 100, 40, 6}, {130, 3000, 9, 7}, // >= 128 tokens: 128-token blocks
   };
   uint64_t seed = 1;
   for (const LutShape &s : shapes) {

@@ -6,7 +6,7 @@
 // adds per token, GB/s and the fraction of the measured roofline
 // (Roofline.h). Codes and inputs rotate over pools that touch every table
 // row, so table reads come from where the tables live (L3 or DRAM), not from
-// L1. See README.md.
+// L1. The weightless kernels' benchmarks are in WeightlessBench.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "Roofline.h"

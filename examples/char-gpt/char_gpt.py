@@ -14,7 +14,8 @@ every model compiled by lut-mlir and evaluated natively.
      windows of 64 characters);
    - fine-tuned LookupFFN (lutmlir.torch.convert + distill: per-FFN
      matching, then end to end on the next-character loss), exported with
-     the lutmlir ONNX ops;
+     the lutmlir ONNX ops; from random tables, or with --lookup-init fit
+     from the post-training fit (lutmlir.fit_tables);
    - fine-tuned weightless FFNs, the same way;
    - a control: the dense model trained for as many more end-to-end steps
      as LookupFFN's fine-tuning (fine-tuning also trains attention and the
@@ -63,6 +64,10 @@ ap.add_argument("--weightless-steps", type=int, nargs=2, default=[100, 300],
                 metavar=("FFN", "E2E"), help="weightless: per-FFN matching and end-to-end steps")
 ap.add_argument("--tables", type=int, default=32, help="LookupFFN and post-training LSH: H")
 ap.add_argument("--bits", type=int, default=8, help="LookupFFN and post-training LSH: k")
+ap.add_argument("--lookup-init", choices=["random", "fit"], default="random",
+                help="LookupFFN: random tables (scored LookupFFN), or lutc's post-training fit "
+                     "of the same H and k (lutmlir.fit_tables; unscored, starting from the "
+                     "post-training model exactly)")
 ap.add_argument("--methods", default="lookup,weightless")
 ap.add_argument("--no-dense-extra", action="store_true",
                 help="skip the control: the dense model trained end to end for as many more "
@@ -214,9 +219,13 @@ if not a.no_dense_extra:
 for method in [m for m in a.methods.split(",") if m]:
     torch.manual_seed(0)
     student = copy.deepcopy(dense)
-    opts = (dict(tables=a.tables, bits=a.bits) if method == "lookup"
-            else dict(bits=8, luts_per_output=16, fan_in=6))
-    replaced = lt.convert(student, method, **opts)
+    if method == "lookup" and a.lookup_init == "fit":
+        fit = lutmlir.fit_tables(dense_path, lut=spec, calibration=cal, progress=False)
+        replaced = lt.convert(student, method, fit=fit)
+    elif method == "lookup":
+        replaced = lt.convert(student, method, tables=a.tables, bits=a.bits)
+    else:
+        replaced = lt.convert(student, method, bits=8, luts_per_output=16, fan_in=6)
     if method == "weightless":
         mods = dict(student.named_modules())
         seen = {n: [] for n in replaced}
@@ -252,7 +261,9 @@ for method in [m for m in a.methods.split(",") if m]:
     print(f"  {method}: fine-tuned in {(time.time() - start) / 60:.1f} min{stopped}", flush=True)
     path = os.path.join(a.out, f"char_gpt_{method}.onnx")
     lt.export(student, example, path, input_names=["ids"], output_names=["logits"])
-    name = (f"fine-tuned LookupFFN (H={a.tables}, k={a.bits})" if method == "lookup"
+    name = (f"fine-tuned LookupFFN (H={a.tables}, k={a.bits}, "
+            f"{'from lutc' + chr(39) + 's fit' if a.lookup_init == 'fit' else 'random init'})"
+            if method == "lookup"
             else "fine-tuned weightless (B=8, 16 LUTs per output, n=6)")
     rows.append(compile_and_measure(name, path))
 

@@ -177,7 +177,7 @@ void runEncode(ProjKind kind, const EncodeArgs &a) {
 }
 
 /// Weightless kernels: tokens per thread item (the LUT kernel's block).
-constexpr int64_t kWeightlessTokenBlock = 32;
+constexpr int64_t kWeightlessTokenBlock = kLutBlockTokens;
 constexpr int64_t kMinParallelLookups = 1 << 16; // n * l (or n * d * b) per call
 
 /// A weightless call split by blocks of tokens: Args is ThermoArgs or
@@ -223,8 +223,29 @@ void runThermometer(const ThermoArgs &a) {
   parallelFor(weightlessItems(a.n), threads, tokenRange<ThermoArgs>, &s);
 }
 
+/// The LUT kernel of map type MT with a heap buffer for the transposed
+/// bits (one per call, so per thread; KernelTable.h): for blocks of
+/// kLutWideTokens when the call has that many tokens, or for a layer whose
+/// 32-token block does not fit the kernel's stack. If malloc fails, the
+/// kernel still runs (stack blocks, or token by token).
+template <MapType MT> void lutWithScratch(const LutArgs &a) {
+  LutFn fn = table().lut[MT];
+  int64_t need = a.n >= kLutWideTokens ? a.inputs * kLutWideTokens
+                 : a.inputs * kLutBlockTokens > kLutStackBytes && a.n > 1
+                     ? a.inputs * kLutBlockTokens
+                     : 0;
+  if (need == 0) {
+    fn(a);
+    return;
+  }
+  LutArgs b = a;
+  b.scratch = static_cast<uint8_t *>(aligned_alloc(64, (size_t)(need + 63) / 64 * 64));
+  fn(b);
+  free(b.scratch);
+}
+
 void runLut(MapType mt, const LutArgs &a) {
-  LutFn fn = table().lut[mt];
+  LutFn fn = mt == kMapI32 ? lutWithScratch<kMapI32> : lutWithScratch<kMapI64>;
   int threads = threadCount();
   if (threads <= 1 || a.n <= kWeightlessTokenBlock || a.n * a.l < kMinParallelLookups) {
     fn(a);

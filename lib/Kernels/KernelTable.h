@@ -61,6 +61,15 @@ struct ThermoArgs {
 /// Mapping element types, the index of KernelTable::lut.
 enum MapType { kMapI32 = 0, kMapI64, kNumMapTypes };
 
+/// The LUT-layer kernel's block of tokens, and the transposed bits of a
+/// block it keeps on its stack (inputs * kLutBlockTokens bytes); a layer
+/// with more inputs needs LutArgs::scratch of that size. A call of at least
+/// kLutWideTokens tokens with a scratch buffer of inputs * kLutWideTokens
+/// bytes uses blocks of that many tokens.
+constexpr int64_t kLutBlockTokens = 32;
+constexpr int64_t kLutWideTokens = 128;
+constexpr int64_t kLutStackBytes = 64 * 1024;
+
 /// The arguments of one LUT-layer call (see lutk_lut_f32_m32).
 struct LutArgs {
   const uint8_t *bits;
@@ -71,6 +80,11 @@ struct LutArgs {
   int64_t tableStride;
   float *y;
   int64_t yStride, n, l;
+  /// Null, or a 64-byte aligned buffer for the transposed bits (the
+  /// dispatcher allocates it): inputs * kLutWideTokens bytes when n >=
+  /// kLutWideTokens, else inputs * kLutBlockTokens. Without one, a layer
+  /// too wide for the stack block goes token by token.
+  uint8_t *scratch = nullptr;
 };
 
 using GatherFn = void (*)(const GatherArgs &);

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "lut/Conversion/LutToLinalg/LutToLinalg.h"
 
+#include "ConstantIndices.h"
+
 #include "lut/Conversion/Passes.h"
 #include "lut/Dialect/Lut/IR/LutOps.h"
 
@@ -141,19 +143,11 @@ struct LshEncodeOpLowering : OpConversionPattern<LshEncodeOp> {
 /// When `codes` is a constant, emits an error on `op` for its first code
 /// outside [0, R) and fails.
 LogicalResult checkConstantCodes(GatherSumOp op, Value codes) {
-  DenseIntElementsAttr values;
-  if (!matchPattern(codes, m_Constant(&values)))
-    return success();
   int64_t h = cast<ShapedType>(op.getCodes().getType()).getDimSize(1);
   int64_t r = cast<ShapedType>(op.getTables().getType()).getDimSize(1);
-  int64_t idx = 0;
-  for (const APInt &v : values.getValues<APInt>()) {
-    uint64_t code = v.getZExtValue();
-    if (code >= (uint64_t)r)
-      return op.emitOpError() << "code " << code << " at [" << idx / h << ", " << idx % h
-                              << "] is outside [0, " << r << ")";
-    ++idx;
-  }
+  if (auto bad = firstIndexOutside(codes, r, /*isUnsigned=*/true))
+    return op.emitOpError() << "code " << bad->second << " at [" << bad->first / h << ", "
+                            << bad->first % h << "] is outside [0, " << r << ")";
   return success();
 }
 

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "lut/Conversion/LutToLinalg/LutToLinalg.h"
 
+#include "ConstantIndices.h"
+
 #include "lut/Dialect/Lut/IR/LutOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -63,19 +65,11 @@ struct ThermometerOpLowering : OpConversionPattern<ThermometerOp> {
 /// When `mapping` is a constant, emits an error on `op` for its first index
 /// outside [0, inputs) and fails.
 LogicalResult checkConstantMapping(LutOp op, Value mapping) {
-  DenseIntElementsAttr values;
-  if (!matchPattern(mapping, m_Constant(&values)))
-    return success();
   int64_t n = cast<ShapedType>(op.getMapping().getType()).getDimSize(1);
   int64_t inputs = cast<ShapedType>(op.getBits().getType()).getDimSize(1);
-  int64_t idx = 0;
-  for (const APInt &v : values.getValues<APInt>()) {
-    int64_t i = v.getSExtValue();
-    if (i < 0 || i >= inputs)
-      return op.emitOpError() << "mapping index " << i << " at [" << idx / n << ", " << idx % n
-                              << "] is outside [0, " << inputs << ")";
-    ++idx;
-  }
+  if (auto bad = firstIndexOutside(mapping, inputs, /*isUnsigned=*/false))
+    return op.emitOpError() << "mapping index " << bad->second << " at [" << bad->first / n
+                            << ", " << bad->first % n << "] is outside [0, " << inputs << ")";
   return success();
 }
 
