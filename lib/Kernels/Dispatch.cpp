@@ -230,10 +230,11 @@ void runThermometer(const ThermoArgs &a) {
 /// kernel still runs (stack blocks, or token by token).
 template <MapType MT> void lutWithScratch(const LutArgs &a) {
   LutFn fn = table().lut[MT];
-  int64_t need = a.n >= kLutWideTokens ? a.inputs * kLutWideTokens
-                 : a.inputs * kLutBlockTokens > kLutStackBytes && a.n > 1
-                     ? a.inputs * kLutBlockTokens
-                     : 0;
+  int64_t need = 0;
+  if (a.n >= kLutWideTokens)
+    need = a.inputs * kLutWideTokens;
+  else if (a.n > 1 && a.inputs * kLutBlockTokens > kLutStackBytes)
+    need = a.inputs * kLutBlockTokens;
   if (need == 0) {
     fn(a);
     return;

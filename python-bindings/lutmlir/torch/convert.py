@@ -96,8 +96,10 @@ def fit_tables(model, args, calibration, *, input_names=None, **lut_options):
     try:
         path = os.path.join(work, "dense.onnx")
         was_training = model.training
-        export(model, args, path, input_names=input_names)
-        model.train(was_training)
+        try:
+            export(model, args, path, input_names=input_names)
+        finally:
+            model.train(was_training)
         return _fit.fit_tables(path, calibration=calibration, **lut_options)
     finally:
         shutil.rmtree(work, ignore_errors=True)

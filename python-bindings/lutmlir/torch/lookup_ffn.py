@@ -30,17 +30,43 @@ def lsh_codes(z, bits):
     return ((zb > 0).to(torch.int64) * weights).sum(-1)
 
 
+def lsh_scores(z, bits):
+    """LookupFFN's score of each table: ``s_h = sum_j |z_hj| / prod_j (1 +
+    exp(-2 |z_hj|))`` over its ``bits`` projected values; z [N, H*bits] ->
+    [N, H]."""
+    a = z.reshape(*z.shape[:-1], -1, bits).abs()
+    return a.sum(-1) / torch.prod(1 + torch.exp(-2 * a), -1)
+
+
+def _gather_rows(tables, codes, scores=None):
+    """sum_h (scores[:, h] *) tables[h, codes[:, h]]: [N, M], one row
+    gather per table, never an [N, H, M] tensor."""
+    y = tables.new_zeros(codes.shape[0], tables.shape[2])
+    for h in range(tables.shape[0]):
+        rows = tables[h].index_select(0, codes[:, h])
+        if scores is None:
+            y.add_(rows)
+        else:
+            y.addcmul_(scores[:, h:h + 1], rows)
+    return y
+
+
+def _scatter_rows(tables, codes, dy, scores=None):
+    """The tables' gradient of _gather_rows: dy (times each table's score)
+    added into the rows each token read."""
+    dt = torch.zeros_like(tables)
+    for h in range(tables.shape[0]):
+        dt[h].index_add_(0, codes[:, h], dy if scores is None else dy * scores[:, h:h + 1])
+    return dt
+
+
 class _GatherWeightedSum(torch.autograd.Function):
     """y[n] = sum_h s[n, h] * T[h, c[n, h]] without an [N, H, M] tensor."""
 
     @staticmethod
     def forward(ctx, scores, tables, codes):
-        H = tables.shape[0]
-        y = scores.new_zeros(codes.shape[0], tables.shape[2])
-        for h in range(H):
-            y.addcmul_(scores[:, h:h + 1], tables[h].index_select(0, codes[:, h]))
         ctx.save_for_backward(scores, tables, codes)
-        return y
+        return _gather_rows(tables, codes, scores)
 
     @staticmethod
     def backward(ctx, dy):
@@ -51,9 +77,7 @@ class _GatherWeightedSum(torch.autograd.Function):
             ds = torch.stack([(dy * tables[h].index_select(0, codes[:, h])).sum(1)
                               for h in range(H)], 1)
         if ctx.needs_input_grad[1]:
-            dt = torch.zeros_like(tables)
-            for h in range(H):
-                dt[h].index_add_(0, codes[:, h], dy * scores[:, h:h + 1])
+            dt = _scatter_rows(tables, codes, dy, scores)
         return ds, dt, None
 
 
@@ -79,12 +103,9 @@ class _LshLookup(torch.autograd.Function):
     @staticmethod
     def forward(ctx, z, tables, bits):
         codes = lsh_codes(z, bits)
-        y = z.new_zeros(z.shape[0], tables.shape[2])
-        for h in range(tables.shape[0]):
-            y.add_(tables[h].index_select(0, codes[:, h]))
         ctx.save_for_backward(z, tables, codes)
         ctx.bits = bits
-        return y
+        return _gather_rows(tables, codes)
 
     @staticmethod
     def backward(ctx, dy):
@@ -92,9 +113,7 @@ class _LshLookup(torch.autograd.Function):
         bits = ctx.bits
         dz = dt = None
         if ctx.needs_input_grad[1]:
-            dt = torch.zeros_like(tables)
-            for h in range(tables.shape[0]):
-                dt[h].index_add_(0, codes[:, h], dy)
+            dt = _scatter_rows(tables, codes, dy)
         if ctx.needs_input_grad[0]:
             # dL/d bit_j: <dy, T[code with bit j set] - T[code with bit j clear]>.
             dbit = z.new_empty(z.shape[0], tables.shape[0], bits)
@@ -126,6 +145,17 @@ def lsh_lookup(z, tables, bits):
         raise ValueError(f"shapes do not agree: z {tuple(z.shape)}, tables "
                          f"{tuple(tables.shape)} (H, 2^bits, M), bits {bits}")
     return _LshLookup.apply(z, tables, bits)
+
+
+def lookup_from_projection(z, tables, bias, bits, scored=True):
+    """The table part of LookupFFN from its projection z [N, H*bits]
+    (offset included): ``sum_h s_h T[h, code_h] + bias`` when scored, else
+    ``sum_h T[h, code_h] + bias`` (lsh_lookup). tables [H, 2^bits, M], bias
+    [M]; returns [N, M]. What both the layer and the lutmlir.LookupFFN op
+    compute."""
+    if not scored:
+        return lsh_lookup(z, tables, bits) + bias
+    return gather_weighted_sum(lsh_scores(z, bits), tables, lsh_codes(z, bits)) + bias
 
 
 def _fwht(x):
@@ -249,10 +279,7 @@ class LookupFFN(nn.Module):
     def encode(self, x):
         """(codes [N, H] int64, scores [N, H]) for x [N, d_in]."""
         z = self.project(x)
-        codes = lsh_codes(z, self.bits)
-        a = z.reshape(*z.shape[:-1], self.num_tables, self.bits).abs()
-        scores = a.sum(-1) / torch.prod(1 + torch.exp(-2 * a), -1)
-        return codes, scores
+        return lsh_codes(z, self.bits), lsh_scores(z, self.bits)
 
     def forward(self, x):
         if x.shape[-1] != self.d_in:
@@ -265,11 +292,8 @@ class LookupFFN(nn.Module):
             y = LookupFFNOp.apply(self.norm(flat), self.projection_matrix(), self.tables,
                                   self.bias, self.bits, self.offset, self.scored)
             return y.reshape(*lead, self.d_out)
-        if not self.scored:
-            y = lsh_lookup(self.project(flat), self.tables, self.bits) + self.bias
-            return y.reshape(*lead, self.d_out)
-        codes, scores = self.encode(flat)
-        y = gather_weighted_sum(scores, self.tables, codes) + self.bias
+        y = lookup_from_projection(self.project(flat), self.tables, self.bias, self.bits,
+                                   self.scored)
         return y.reshape(*lead, self.d_out)
 
     def projection_matrix(self):

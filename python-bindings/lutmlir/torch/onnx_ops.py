@@ -38,17 +38,12 @@ class LookupFFNOp(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, projection, tables, bias, bits, offset=None, scored=True):
-        from .lookup_ffn import gather_weighted_sum, lsh_codes, lsh_lookup
+        from .lookup_ffn import lookup_from_projection
 
         z = x @ projection
         if offset is not None:
             z = z + offset
-        if not scored:
-            return lsh_lookup(z, tables, bits) + bias
-        codes = lsh_codes(z, bits)
-        a = z.reshape(z.shape[0], -1, bits).abs()
-        scores = a.sum(-1) / torch.prod(1 + torch.exp(-2 * a), -1)
-        return gather_weighted_sum(scores, tables, codes) + bias
+        return lookup_from_projection(z, tables, bias, bits, scored)
 
     @staticmethod
     def symbolic(g, x, projection, tables, bias, bits, offset=None, scored=True):

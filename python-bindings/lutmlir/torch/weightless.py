@@ -135,10 +135,10 @@ def efd_lut(bits, tables, mapping, alpha=None, beta=EFD_BETA):
 
 class _LearnableSelect(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, bits, weights, tau):
+    def forward(ctx, bits, weights, tau, index):
         ctx.save_for_backward(bits, weights)
         ctx.tau = tau
-        return bits.index_select(1, weights.argmax(0))
+        return bits.index_select(1, index)
 
     @staticmethod
     def backward(ctx, dsel):
@@ -148,22 +148,25 @@ class _LearnableSelect(torch.autograd.Function):
             dweights = (2 * bits - 1).t().mm(dsel)
         if ctx.needs_input_grad[0]:
             dbits = dsel.mm(torch.softmax(weights / ctx.tau, 0).t())
-        return dbits, dweights, None
+        return dbits, dweights, None, None
 
 
-def learnable_select(bits, weights, tau=1e-3):
+def learnable_select(bits, weights, tau=1e-3, index=None):
     """DWN's learnable mapping: ``sel[:, s] = bits[:, argmax_i weights[i, s]]``.
 
     bits: [N, Din] float, 0 or 1; weights: [Din, S] float (S = L*n LUT
     inputs, LUT l's input j at column l*n + j). Returns [N, S]. Backward:
     dweights = (2 bits - 1)^T dsel (a weight grows where its bit agrees
     with the gradient's sign), dbits = dsel softmax(weights / tau, dim 0)^T
-    (tau -> 0 routes each input's gradient to the bit it reads). Raises
+    (tau -> 0 routes each input's gradient to the bit it reads). index:
+    the argmax, [S] int64, when the caller has it already. Raises
     ValueError when the dims disagree."""
     if bits.dim() != 2 or weights.dim() != 2 or bits.shape[1] != weights.shape[0]:
         raise ValueError(f"bits {tuple(bits.shape)} must be [N, Din] and weights "
                          f"{tuple(weights.shape)} [Din, S]")
-    return _LearnableSelect.apply(bits, weights, tau)
+    if index is None:
+        index = weights.argmax(0)
+    return _LearnableSelect.apply(bits, weights, tau, index)
 
 
 class _ThermometerFn(torch.autograd.Function):
@@ -279,8 +282,8 @@ class LUTLayer(nn.Module):
     def forward(self, bits):
         if self.mapping_weights is None:
             return efd_lut(bits, self.tables, self.mapping)
-        self.refresh_mapping()
-        sel = learnable_select(bits, self.mapping_weights.to(bits.dtype), self.tau)
+        index = self.refresh_mapping().reshape(-1)  # the argmax, computed once
+        sel = learnable_select(bits, self.mapping_weights.to(bits.dtype), self.tau, index)
         return efd_lut(sel, self.tables, self._slots)
 
 
